@@ -1,0 +1,1 @@
+"""Vínculo: people-first B2B client relationships."""

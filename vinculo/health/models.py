@@ -1,0 +1,126 @@
+"""Computed health per day and the plays (alerts) raised from it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Band(models.TextChoices):
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+class HealthSnapshot(models.Model):
+    """The health of one person or one account as of a date, with the facts behind it."""
+
+    as_of = models.DateField(_("as of"))
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="health_snapshots",
+    )
+    account = models.ForeignKey(
+        "people.Account", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="health_snapshots",
+    )
+    overall = models.PositiveSmallIntegerField(_("health"))
+    band = models.CharField(_("band"), max_length=8, choices=Band.choices)
+    # {"cadence": {"value": 80, "facts": {...}}, ...}: the inputs are kept so that every
+    # score can be explained later in either language.
+    components = models.JSONField(_("components"), default=dict)
+
+    class Meta:
+        ordering = ["-as_of"]
+        verbose_name = _("health snapshot")
+        verbose_name_plural = _("health snapshots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, account__isnull=True)
+                | Q(person__isnull=True, account__isnull=False),
+                name="snapshot_one_subject",
+            ),
+            models.CheckConstraint(condition=Q(overall__lte=100), name="snapshot_0_to_100"),
+            models.UniqueConstraint(fields=["person", "as_of"], name="one_snapshot_per_person_day"),
+            models.UniqueConstraint(
+                fields=["account", "as_of"], name="one_snapshot_per_account_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.account} {self.as_of}: {self.overall}"
+
+
+class PlayStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SNOOZED = "snoozed", _("Snoozed")
+    DONE = "done", _("Done")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class PlayKind(models.TextChoices):
+    CADENCE_OVERDUE = "cadence_overdue", _("Cadence overdue")
+    GOING_SILENT = "going_silent", _("Going silent")
+    MEETINGS_SHRINKING = "meetings_shrinking", _("Meetings shrinking")
+    LEVEL_DROPPED = "level_dropped", _("Conversation level dropped")
+    SINGLE_CHANNEL = "single_channel", _("Single channel")
+    PROMISE_OVERDUE = "promise_overdue", _("Promise overdue")
+    PROMISE_BROKEN = "promise_broken", _("Promise broken")
+    COMPLAINT_OPEN = "complaint_open", _("Complaint open")
+    BOW_TIE = "bow_tie", _("Bow-tie account")
+    NO_INITIATIVE = "no_initiative", _("No initiative")
+    MEAL_WITHOUT_NEW_CONTACT = "meal_without_new_contact", _("Meal without a new contact")
+    CONCESSION_OUTLIER = "concession_outlier", _("Concession outlier")
+    CONTACT_MOVED = "contact_moved", _("Contact moved")
+    VALUE_NOT_COMMUNICATED = "value_not_communicated", _("Value not communicated")
+    RECONSIDER = "reconsider", _("Reconsider the relationship")
+    GROWTH_OPPORTUNITY = "growth_opportunity", _("Growth opportunity")
+
+
+class Play(models.Model):
+    """An alert with a reason a manager can read and a recommended action (M21)."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=PlayKind.choices)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="plays"
+    )
+    account = models.ForeignKey(
+        "people.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="plays"
+    )
+    # The facts that raised it; a dismissed play comes back only when these change.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    facts = models.JSONField(_("facts"), default=dict)
+    reason = models.TextField(_("reason"))
+    action = models.TextField(_("recommended action"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="plays",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=PlayStatus.choices, default=PlayStatus.OPEN
+    )
+    due = models.DateField(_("due"), null=True, blank=True)
+    snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
+    dismissed_reason = models.TextField(_("reason for dismissing"), blank=True)
+    raised_on = models.DateField(_("raised on"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due", "-raised_on"]
+        verbose_name = _("play")
+        verbose_name_plural = _("plays")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(account__isnull=False),
+                name="play_has_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "due"], name="play_owner_status_due"),
+            models.Index(fields=["kind", "person", "account"], name="play_kind_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason[:60]}"

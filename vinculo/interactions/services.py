@@ -1,0 +1,105 @@
+"""Logging interactions with the people on both sides."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
+from vinculo.people.models import Colleague, Employment, Person
+from vinculo.timeline.models import EventKind
+from vinculo.timeline.services import event_record
+from vinculo.users.models import User
+from vinculo.vocab import Channel, Direction, Level, Source
+
+
+def interactions_assign_accounts(interactions: QuerySet[Interaction]) -> int:
+    """Set each interaction's account from its client participants' jobs at its date.
+
+    One UPDATE with a correlated subquery, whatever the number of rows. Where several
+    participants work at different accounts, the earliest-listed participant's job wins.
+    """
+    day = TruncDate(OuterRef("started_at"))
+    job_at_date = (
+        Employment.objects.filter(person__interaction_links__interaction=OuterRef("pk"))
+        .filter(Q(start__isnull=True) | Q(start__lte=day))
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .order_by("person__interaction_links__id", "-start")
+        .values("account_id")[:1]
+    )
+    return interactions.update(account_id=Subquery(job_at_date))
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    started_at: datetime,
+    channel: str,
+    people: Sequence[Person],
+    colleagues: Sequence[Colleague] = (),
+    duration_min: int = 0,
+    place: str = "",
+    direction: str = Direction.OUTBOUND,
+    level: str = "",
+    summary: str = "",
+    source: str = Source.MANUAL,
+    source_id: str = "",
+    key: str | None = None,
+    actor: User | None = None,
+) -> Interaction:
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel.")
+    if direction not in Direction.values:
+        errors["direction"] = _("Choose who started the contact.")
+    if level and level not in Level.values:
+        errors["level"] = _("“%(value)s” is not a valid level.") % {"value": level}
+    if duration_min < 0:
+        errors["duration_min"] = _("The duration cannot be negative.")
+    if not people:
+        errors["people"] = _("Choose at least one person from the client's side.")
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)
+    if source_id and Interaction.objects.filter(source=source, source_id=source_id).exists():
+        errors["source_id"] = _("This interaction was already recorded.")
+    if errors:
+        raise ValidationError(errors)
+
+    interaction = Interaction.objects.create(
+        key=key or None,
+        started_at=started_at,
+        duration_min=duration_min,
+        channel=channel,
+        place=place,
+        direction=direction,
+        level=level,
+        summary=summary,
+        source=source,
+        source_id=source_id,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    InteractionPerson.objects.bulk_create(
+        [InteractionPerson(interaction=interaction, person=p) for p in dict.fromkeys(people)]
+    )
+    InteractionColleague.objects.bulk_create(
+        [InteractionColleague(interaction=interaction, colleague=c) for c in dict.fromkeys(colleagues)]
+    )
+    interactions_assign_accounts(Interaction.objects.filter(pk=interaction.pk))
+    interaction.refresh_from_db(fields=["account"])
+    for person in dict.fromkeys(people):
+        event_record(
+            kind=EventKind.INTERACTION_LOGGED,
+            person=person,
+            account=interaction.account,
+            actor=actor,
+            occurred_at=started_at,
+            data={"interaction": interaction.pk, "channel": channel, "text": summary[:200]},
+        )
+    return interaction

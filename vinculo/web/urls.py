@@ -1,0 +1,10 @@
+from django.urls import path
+
+from vinculo.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("people/<int:person_id>/", views.person_detail, name="person"),
+    path("accounts/<int:account_id>/", views.account_detail, name="account"),
+]
