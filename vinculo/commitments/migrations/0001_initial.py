@@ -5,79 +5,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('text', models.TextField(verbose_name='promise')),
-                ('made_on', models.DateField(verbose_name='made on')),
-                ('due', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('kept', 'Kept'), ('kept_late', 'Kept late'), ('broken', 'Broken'), ('renegotiated', 'Renegotiated')], default='open', max_length=16, verbose_name='status')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="promise")),
+                ("made_on", models.DateField(verbose_name="made on")),
+                ("due", models.DateField(blank=True, null=True, verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("kept", "Kept"),
+                            ("kept_late", "Kept late"),
+                            ("broken", "Broken"),
+                            ("renegotiated", "Renegotiated"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
             ],
             options={
-                'verbose_name': 'commitment',
-                'verbose_name_plural': 'commitments',
-                'ordering': ['due', 'id'],
+                "verbose_name": "commitment",
+                "verbose_name_plural": "commitments",
+                "ordering": ["due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('opened', models.DateField(verbose_name='opened')),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='medium', max_length=16, verbose_name='severity')),
-                ('category', models.CharField(blank=True, max_length=120, verbose_name='category')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('first_response', models.DateField(blank=True, null=True, verbose_name='first response')),
-                ('resolved', models.DateField(blank=True, null=True, verbose_name='resolved')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('satisfaction_after', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='satisfaction after (1-5)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("opened", models.DateField(verbose_name="opened")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="medium",
+                        max_length=16,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=120, verbose_name="category")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "first_response",
+                    models.DateField(blank=True, null=True, verbose_name="first response"),
+                ),
+                ("resolved", models.DateField(blank=True, null=True, verbose_name="resolved")),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                (
+                    "satisfaction_after",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="satisfaction after (1-5)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'complaint',
-                'verbose_name_plural': 'complaints',
-                'ordering': ['-opened', '-id'],
+                "verbose_name": "complaint",
+                "verbose_name_plural": "complaints",
+                "ordering": ["-opened", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Concern',
+            name="Concern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('topic', models.CharField(max_length=300, verbose_name='topic')),
-                ('opened', models.DateField(verbose_name='opened')),
-                ('resolved', models.DateField(blank=True, null=True, verbose_name='resolved')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("topic", models.CharField(max_length=300, verbose_name="topic")),
+                ("opened", models.DateField(verbose_name="opened")),
+                ("resolved", models.DateField(blank=True, null=True, verbose_name="resolved")),
             ],
             options={
-                'verbose_name': 'concern',
-                'verbose_name_plural': 'concerns',
-                'ordering': ['-opened', '-id'],
+                "verbose_name": "concern",
+                "verbose_name_plural": "concerns",
+                "ordering": ["-opened", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('proposed_on', models.DateField(verbose_name='proposed on')),
-                ('text', models.TextField(verbose_name='proposal')),
-                ('outcome', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='pending', max_length=16, verbose_name='outcome')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='value')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("proposed_on", models.DateField(verbose_name="proposed on")),
+                ("text", models.TextField(verbose_name="proposal")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="value"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'initiative',
-                'verbose_name_plural': 'initiatives',
-                'ordering': ['-proposed_on', '-id'],
+                "verbose_name": "initiative",
+                "verbose_name_plural": "initiatives",
+                "ordering": ["-proposed_on", "-id"],
             },
         ),
     ]

@@ -5,100 +5,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('commitments', '0001_initial'),
-        ('interactions', '0001_initial'),
-        ('people', '0001_initial'),
+        ("commitments", "0001_initial"),
+        ("interactions", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commitment',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='people.account', verbose_name='account'),
+            model_name="commitment",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="commitments",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='colleague',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='people.colleague', verbose_name='made by'),
+            model_name="commitment",
+            name="colleague",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="commitments",
+                to="people.colleague",
+                verbose_name="made by",
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='interaction',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='interactions.interaction', verbose_name='made in'),
+            model_name="commitment",
+            name="interaction",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="commitments",
+                to="interactions.interaction",
+                verbose_name="made in",
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='people.person', verbose_name='person'),
+            model_name="commitment",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="commitments",
+                to="people.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='complaints', to='people.account', verbose_name='account'),
+            model_name="complaint",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="complaints",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='complaints', to='people.person', verbose_name='raised by'),
+            model_name="complaint",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="complaints",
+                to="people.person",
+                verbose_name="raised by",
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='concerns', to='people.account', verbose_name='account'),
+            model_name="concern",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="concerns",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='concerns', to='people.person', verbose_name='person'),
+            model_name="concern",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="concerns",
+                to="people.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddField(
-            model_name='initiative',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='people.account', verbose_name='account'),
+            model_name="initiative",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="initiatives",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='initiative',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='people.person', verbose_name='person'),
+            model_name="initiative",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="initiatives",
+                to="people.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['person', 'due'], name='commitment_person_due'),
+            model_name="commitment",
+            index=models.Index(fields=["person", "due"], name="commitment_person_due"),
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['account', 'due'], name='commitment_account_due'),
+            model_name="commitment",
+            index=models.Index(fields=["account", "due"], name="commitment_account_due"),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(('due__isnull', True), ('due__gte', models.F('made_on')), _connector='OR'), name='commitment_due_after_made'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("due__isnull", True), ("due__gte", models.F("made_on")), _connector="OR"
+                ),
+                name="commitment_due_after_made",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('closed_on__gte', models.F('made_on')), _connector='OR'), name='commitment_closed_after_made'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    ("closed_on__gte", models.F("made_on")),
+                    _connector="OR",
+                ),
+                name="commitment_closed_after_made",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['account', 'opened'], name='complaint_account_opened'),
+            model_name="complaint",
+            index=models.Index(fields=["account", "opened"], name="complaint_account_opened"),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('first_response__isnull', True), ('first_response__gte', models.F('opened')), _connector='OR'), name='complaint_response_after_opened'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("first_response__isnull", True),
+                    ("first_response__gte", models.F("opened")),
+                    _connector="OR",
+                ),
+                name="complaint_response_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved__isnull', True), ('resolved__gte', models.F('opened')), _connector='OR'), name='complaint_resolved_after_opened'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resolved__isnull", True),
+                    ("resolved__gte", models.F("opened")),
+                    _connector="OR",
+                ),
+                name="complaint_resolved_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfaction_after__isnull', True), models.Q(('satisfaction_after__gte', 1), ('satisfaction_after__lte', 5)), _connector='OR'), name='complaint_satisfaction_1_to_5'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("satisfaction_after__isnull", True),
+                    models.Q(("satisfaction_after__gte", 1), ("satisfaction_after__lte", 5)),
+                    _connector="OR",
+                ),
+                name="complaint_satisfaction_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='concern',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved__isnull', True), ('resolved__gte', models.F('opened')), _connector='OR'), name='concern_resolved_after_opened'),
+            model_name="concern",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resolved__isnull", True),
+                    ("resolved__gte", models.F("opened")),
+                    _connector="OR",
+                ),
+                name="concern_resolved_after_opened",
+            ),
         ),
     ]

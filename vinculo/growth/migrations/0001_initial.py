@@ -5,73 +5,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Concession',
+            name="Concession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('granted_on', models.DateField(verbose_name='granted on')),
-                ('kind', models.CharField(choices=[('discount', 'Discount'), ('payment_terms', 'Payment terms'), ('free_service', 'Free service'), ('priority', 'Priority'), ('gift', 'Gift'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('size_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='size (%)')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount')),
-                ('policy', models.CharField(blank=True, max_length=300, verbose_name='policy it departs from')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('approved_by', models.CharField(blank=True, max_length=200, verbose_name='approved by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("granted_on", models.DateField(verbose_name="granted on")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("discount", "Discount"),
+                            ("payment_terms", "Payment terms"),
+                            ("free_service", "Free service"),
+                            ("priority", "Priority"),
+                            ("gift", "Gift"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "size_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="size (%)",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="policy it departs from"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "approved_by",
+                    models.CharField(blank=True, max_length=200, verbose_name="approved by"),
+                ),
             ],
             options={
-                'verbose_name': 'concession',
-                'verbose_name_plural': 'concessions',
-                'ordering': ['-granted_on', '-id'],
+                "verbose_name": "concession",
+                "verbose_name_plural": "concessions",
+                "ordering": ["-granted_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Holding',
+            name="Holding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='revenue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="revenue"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'holding',
-                'verbose_name_plural': 'holdings',
-                'ordering': ['-year', 'product_line__name'],
+                "verbose_name": "holding",
+                "verbose_name_plural": "holdings",
+                "ordering": ["-year", "product_line__name"],
             },
         ),
         migrations.CreateModel(
-            name='ProductLine',
+            name="ProductLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'product line',
-                'verbose_name_plural': 'product lines',
-                'ordering': ['name'],
+                "verbose_name": "product line",
+                "verbose_name_plural": "product lines",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ValueItem',
+            name="ValueItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('saving', 'Saving'), ('time', 'Time'), ('risk', 'Risk removed'), ('revenue', 'Revenue'), ('problem_solved', 'Problem solved')], max_length=16, verbose_name='kind')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount')),
-                ('evidence', models.TextField(blank=True, verbose_name='evidence')),
-                ('communicated_on', models.DateField(blank=True, null=True, verbose_name='communicated on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("saving", "Saving"),
+                            ("time", "Time"),
+                            ("risk", "Risk removed"),
+                            ("revenue", "Revenue"),
+                            ("problem_solved", "Problem solved"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="amount",
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, verbose_name="evidence")),
+                (
+                    "communicated_on",
+                    models.DateField(blank=True, null=True, verbose_name="communicated on"),
+                ),
             ],
             options={
-                'verbose_name': 'value item',
-                'verbose_name_plural': 'value items',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "value item",
+                "verbose_name_plural": "value items",
+                "ordering": ["-date", "-id"],
             },
         ),
     ]

@@ -5,63 +5,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('growth', '0001_initial'),
-        ('people', '0001_initial'),
+        ("growth", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concession',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concessions', to='people.account', verbose_name='account'),
+            model_name="concession",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="concessions",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='concession',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='concessions', to='people.person', verbose_name='person'),
+            model_name="concession",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="concessions",
+                to="people.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddField(
-            model_name='holding',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holdings', to='people.account', verbose_name='account'),
+            model_name="holding",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="holdings",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='holding',
-            name='product_line',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holdings', to='growth.productline', verbose_name='product line'),
+            model_name="holding",
+            name="product_line",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="holdings",
+                to="growth.productline",
+                verbose_name="product line",
+            ),
         ),
         migrations.AddField(
-            model_name='valueitem',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='value_items', to='people.account', verbose_name='account'),
+            model_name="valueitem",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="value_items",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='valueitem',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='value_items', to='people.person', verbose_name='person'),
+            model_name="valueitem",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="value_items",
+                to="people.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concession',
-            index=models.Index(fields=['account', 'granted_on'], name='concession_account_date'),
+            model_name="concession",
+            index=models.Index(fields=["account", "granted_on"], name="concession_account_date"),
         ),
         migrations.AddConstraint(
-            model_name='concession',
-            constraint=models.CheckConstraint(condition=models.Q(('size_pct__isnull', True), models.Q(('size_pct__gte', 0), ('size_pct__lte', 100)), _connector='OR'), name='concession_pct_0_to_100'),
+            model_name="concession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("size_pct__isnull", True),
+                    models.Q(("size_pct__gte", 0), ("size_pct__lte", 100)),
+                    _connector="OR",
+                ),
+                name="concession_pct_0_to_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='concession',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='concession_amount_not_negative'),
+            model_name="concession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                name="concession_amount_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='holding',
-            constraint=models.UniqueConstraint(fields=('account', 'product_line', 'year'), name='unique_holding_per_year'),
+            model_name="holding",
+            constraint=models.UniqueConstraint(
+                fields=("account", "product_line", "year"), name="unique_holding_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='holding',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue__gte', 0)), name='holding_revenue_not_negative'),
+            model_name="holding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("revenue__gte", 0)), name="holding_revenue_not_negative"
+            ),
         ),
     ]

@@ -4,48 +4,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='HealthSnapshot',
+            name="HealthSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(verbose_name='as of')),
-                ('overall', models.PositiveSmallIntegerField(verbose_name='health')),
-                ('band', models.CharField(choices=[('green', 'Green'), ('yellow', 'Yellow'), ('red', 'Red')], max_length=8, verbose_name='band')),
-                ('components', models.JSONField(default=dict, verbose_name='components')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="as of")),
+                ("overall", models.PositiveSmallIntegerField(verbose_name="health")),
+                (
+                    "band",
+                    models.CharField(
+                        choices=[("green", "Green"), ("yellow", "Yellow"), ("red", "Red")],
+                        max_length=8,
+                        verbose_name="band",
+                    ),
+                ),
+                ("components", models.JSONField(default=dict, verbose_name="components")),
             ],
             options={
-                'verbose_name': 'health snapshot',
-                'verbose_name_plural': 'health snapshots',
-                'ordering': ['-as_of'],
+                "verbose_name": "health snapshot",
+                "verbose_name_plural": "health snapshots",
+                "ordering": ["-as_of"],
             },
         ),
         migrations.CreateModel(
-            name='Play',
+            name="Play",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cadence_overdue', 'Cadence overdue'), ('going_silent', 'Going silent'), ('meetings_shrinking', 'Meetings shrinking'), ('level_dropped', 'Conversation level dropped'), ('single_channel', 'Single channel'), ('promise_overdue', 'Promise overdue'), ('promise_broken', 'Promise broken'), ('complaint_open', 'Complaint open'), ('bow_tie', 'Bow-tie account'), ('no_initiative', 'No initiative'), ('meal_without_new_contact', 'Meal without a new contact'), ('concession_outlier', 'Concession outlier'), ('contact_moved', 'Contact moved'), ('value_not_communicated', 'Value not communicated'), ('reconsider', 'Reconsider the relationship'), ('growth_opportunity', 'Growth opportunity')], max_length=32, verbose_name='kind')),
-                ('fingerprint', models.CharField(blank=True, max_length=64)),
-                ('facts', models.JSONField(default=dict, verbose_name='facts')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('action', models.TextField(verbose_name='recommended action')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('snoozed', 'Snoozed'), ('done', 'Done'), ('dismissed', 'Dismissed')], default='open', max_length=16, verbose_name='status')),
-                ('due', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('snoozed_until', models.DateField(blank=True, null=True, verbose_name='snoozed until')),
-                ('dismissed_reason', models.TextField(blank=True, verbose_name='reason for dismissing')),
-                ('raised_on', models.DateField(verbose_name='raised on')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cadence_overdue", "Cadence overdue"),
+                            ("going_silent", "Going silent"),
+                            ("meetings_shrinking", "Meetings shrinking"),
+                            ("level_dropped", "Conversation level dropped"),
+                            ("single_channel", "Single channel"),
+                            ("promise_overdue", "Promise overdue"),
+                            ("promise_broken", "Promise broken"),
+                            ("complaint_open", "Complaint open"),
+                            ("bow_tie", "Bow-tie account"),
+                            ("no_initiative", "No initiative"),
+                            ("meal_without_new_contact", "Meal without a new contact"),
+                            ("concession_outlier", "Concession outlier"),
+                            ("contact_moved", "Contact moved"),
+                            ("value_not_communicated", "Value not communicated"),
+                            ("reconsider", "Reconsider the relationship"),
+                            ("growth_opportunity", "Growth opportunity"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("fingerprint", models.CharField(blank=True, max_length=64)),
+                ("facts", models.JSONField(default=dict, verbose_name="facts")),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("action", models.TextField(verbose_name="recommended action")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("snoozed", "Snoozed"),
+                            ("done", "Done"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("due", models.DateField(blank=True, null=True, verbose_name="due")),
+                (
+                    "snoozed_until",
+                    models.DateField(blank=True, null=True, verbose_name="snoozed until"),
+                ),
+                (
+                    "dismissed_reason",
+                    models.TextField(blank=True, verbose_name="reason for dismissing"),
+                ),
+                ("raised_on", models.DateField(verbose_name="raised on")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'play',
-                'verbose_name_plural': 'plays',
-                'ordering': ['due', '-raised_on'],
+                "verbose_name": "play",
+                "verbose_name_plural": "plays",
+                "ordering": ["due", "-raised_on"],
             },
         ),
     ]

@@ -5,28 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('health', '0001_initial'),
-        ('people', '0001_initial'),
+        ("health", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='healthsnapshot',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='health_snapshots', to='people.account'),
+            model_name="healthsnapshot",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="health_snapshots",
+                to="people.account",
+            ),
         ),
         migrations.AddField(
-            model_name='healthsnapshot',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='health_snapshots', to='people.person'),
+            model_name="healthsnapshot",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="health_snapshots",
+                to="people.person",
+            ),
         ),
         migrations.AddField(
-            model_name='play',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='plays', to='people.account'),
+            model_name="play",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="plays",
+                to="people.account",
+            ),
         ),
     ]

@@ -6,52 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('health', '0002_initial'),
-        ('people', '0001_initial'),
+        ("health", "0002_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='play',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='plays', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="play",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="plays",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='play',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='plays', to='people.person'),
+            model_name="play",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="plays",
+                to="people.person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='healthsnapshot',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('account__isnull', True), ('person__isnull', False)), models.Q(('account__isnull', False), ('person__isnull', True)), _connector='OR'), name='snapshot_one_subject'),
+            model_name="healthsnapshot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("account__isnull", True), ("person__isnull", False)),
+                    models.Q(("account__isnull", False), ("person__isnull", True)),
+                    _connector="OR",
+                ),
+                name="snapshot_one_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='healthsnapshot',
-            constraint=models.CheckConstraint(condition=models.Q(('overall__lte', 100)), name='snapshot_0_to_100'),
+            model_name="healthsnapshot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("overall__lte", 100)), name="snapshot_0_to_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='healthsnapshot',
-            constraint=models.UniqueConstraint(fields=('person', 'as_of'), name='one_snapshot_per_person_day'),
+            model_name="healthsnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("person", "as_of"), name="one_snapshot_per_person_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='healthsnapshot',
-            constraint=models.UniqueConstraint(fields=('account', 'as_of'), name='one_snapshot_per_account_day'),
+            model_name="healthsnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("account", "as_of"), name="one_snapshot_per_account_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='play',
-            index=models.Index(fields=['owner', 'status', 'due'], name='play_owner_status_due'),
+            model_name="play",
+            index=models.Index(fields=["owner", "status", "due"], name="play_owner_status_due"),
         ),
         migrations.AddIndex(
-            model_name='play',
-            index=models.Index(fields=['kind', 'person', 'account'], name='play_kind_subject'),
+            model_name="play",
+            index=models.Index(fields=["kind", "person", "account"], name="play_kind_subject"),
         ),
         migrations.AddConstraint(
-            model_name='play',
-            constraint=models.CheckConstraint(condition=models.Q(('person__isnull', False), ('account__isnull', False), _connector='OR'), name='play_has_subject'),
+            model_name="play",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("person__isnull", False), ("account__isnull", False), _connector="OR"
+                ),
+                name="play_has_subject",
+            ),
         ),
     ]

@@ -5,53 +5,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('started_at', models.DateTimeField(verbose_name='start')),
-                ('duration_min', models.PositiveIntegerField(default=0, verbose_name='duration (minutes)')),
-                ('channel', models.CharField(choices=[('meeting', 'Meeting'), ('call', 'Call'), ('video', 'Video'), ('email', 'Email'), ('meal', 'Meal'), ('event', 'Event'), ('message', 'Message')], max_length=16, verbose_name='channel')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('direction', models.CharField(choices=[('outbound', 'We started'), ('inbound', 'They started')], default='outbound', max_length=16, verbose_name='direction')),
-                ('level', models.CharField(blank=True, choices=[('operational', 'Operational'), ('strategic', 'Strategic'), ('satisfaction', 'Satisfaction review'), ('personal', 'Personal')], max_length=16, verbose_name='level')),
-                ('level_suggested', models.BooleanField(default=False, help_text='A suggestion never replaces a level that a user chose.', verbose_name='level suggested by the system')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('source', models.CharField(choices=[('manual', 'Manual'), ('calendar', 'Calendar'), ('mail', 'Mail'), ('import', 'Import')], default='manual', max_length=16, verbose_name='source')),
-                ('source_id', models.CharField(blank=True, max_length=500, verbose_name='source id')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="start")),
+                (
+                    "duration_min",
+                    models.PositiveIntegerField(default=0, verbose_name="duration (minutes)"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "Meeting"),
+                            ("call", "Call"),
+                            ("video", "Video"),
+                            ("email", "Email"),
+                            ("meal", "Meal"),
+                            ("event", "Event"),
+                            ("message", "Message"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("outbound", "We started"), ("inbound", "They started")],
+                        default="outbound",
+                        max_length=16,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("operational", "Operational"),
+                            ("strategic", "Strategic"),
+                            ("satisfaction", "Satisfaction review"),
+                            ("personal", "Personal"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "level_suggested",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A suggestion never replaces a level that a user chose.",
+                        verbose_name="level suggested by the system",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("calendar", "Calendar"),
+                            ("mail", "Mail"),
+                            ("import", "Import"),
+                        ],
+                        default="manual",
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.CharField(blank=True, max_length=500, verbose_name="source id"),
+                ),
             ],
             options={
-                'verbose_name': 'interaction',
-                'verbose_name_plural': 'interactions',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "interaction",
+                "verbose_name_plural": "interactions",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InteractionColleague',
+            name="InteractionColleague",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'our participant',
-                'verbose_name_plural': 'our participants',
+                "verbose_name": "our participant",
+                "verbose_name_plural": "our participants",
             },
         ),
         migrations.CreateModel(
-            name='InteractionPerson',
+            name="InteractionPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'client participant',
-                'verbose_name_plural': 'client participants',
+                "verbose_name": "client participant",
+                "verbose_name_plural": "client participants",
             },
         ),
     ]

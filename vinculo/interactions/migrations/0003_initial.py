@@ -6,81 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('interactions', '0002_initial'),
-        ('people', '0001_initial'),
+        ("interactions", "0002_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='interaction',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="interaction",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='interactioncolleague',
-            name='colleague',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interaction_links', to='people.colleague'),
+            model_name="interactioncolleague",
+            name="colleague",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="interaction_links",
+                to="people.colleague",
+            ),
         ),
         migrations.AddField(
-            model_name='interactioncolleague',
-            name='interaction',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='colleague_links', to='interactions.interaction'),
+            model_name="interactioncolleague",
+            name="interaction",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="colleague_links",
+                to="interactions.interaction",
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='colleagues',
-            field=models.ManyToManyField(related_name='interactions', through='interactions.InteractionColleague', to='people.colleague'),
+            model_name="interaction",
+            name="colleagues",
+            field=models.ManyToManyField(
+                related_name="interactions",
+                through="interactions.InteractionColleague",
+                to="people.colleague",
+            ),
         ),
         migrations.AddField(
-            model_name='interactionperson',
-            name='interaction',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='person_links', to='interactions.interaction'),
+            model_name="interactionperson",
+            name="interaction",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="person_links",
+                to="interactions.interaction",
+            ),
         ),
         migrations.AddField(
-            model_name='interactionperson',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interaction_links', to='people.person'),
+            model_name="interactionperson",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="interaction_links",
+                to="people.person",
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='people',
-            field=models.ManyToManyField(related_name='interactions', through='interactions.InteractionPerson', to='people.person'),
+            model_name="interaction",
+            name="people",
+            field=models.ManyToManyField(
+                related_name="interactions",
+                through="interactions.InteractionPerson",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='interactioncolleague',
-            index=models.Index(fields=['interaction'], name='colleague_link_interaction'),
+            model_name="interactioncolleague",
+            index=models.Index(fields=["interaction"], name="colleague_link_interaction"),
         ),
         migrations.AddConstraint(
-            model_name='interactioncolleague',
-            constraint=models.UniqueConstraint(fields=('colleague', 'interaction'), name='unique_colleague_link'),
+            model_name="interactioncolleague",
+            constraint=models.UniqueConstraint(
+                fields=("colleague", "interaction"), name="unique_colleague_link"
+            ),
         ),
         migrations.AddIndex(
-            model_name='interactionperson',
-            index=models.Index(fields=['interaction'], name='person_link_interaction'),
+            model_name="interactionperson",
+            index=models.Index(fields=["interaction"], name="person_link_interaction"),
         ),
         migrations.AddConstraint(
-            model_name='interactionperson',
-            constraint=models.UniqueConstraint(fields=('person', 'interaction'), name='unique_person_link'),
+            model_name="interactionperson",
+            constraint=models.UniqueConstraint(
+                fields=("person", "interaction"), name="unique_person_link"
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['account', 'started_at'], name='interaction_account_date'),
+            model_name="interaction",
+            index=models.Index(fields=["account", "started_at"], name="interaction_account_date"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['started_at'], name='interaction_date'),
+            model_name="interaction",
+            index=models.Index(fields=["started_at"], name="interaction_date"),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_min__gte', 0)), name='duration_not_negative'),
+            model_name="interaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_min__gte", 0)), name="duration_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source', 'source_id'), name='unique_source_id_per_source'),
+            model_name="interaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source", "source_id"),
+                name="unique_source_id_per_source",
+            ),
         ),
     ]

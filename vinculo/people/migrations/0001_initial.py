@@ -6,126 +6,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('industry', models.CharField(blank=True, max_length=120, verbose_name='industry')),
-                ('country', models.CharField(blank=True, help_text='ISO code', max_length=2, verbose_name='country')),
-                ('tier', models.CharField(blank=True, choices=[('a', 'Tier A'), ('b', 'Tier B'), ('c', 'Tier C')], max_length=1, verbose_name='tier')),
-                ('size', models.CharField(blank=True, max_length=40, verbose_name='size')),
-                ('status', models.CharField(choices=[('prospect', 'Prospect'), ('active', 'Active'), ('lost', 'Lost')], default='active', max_length=16, verbose_name='status')),
-                ('wallet_yearly', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='estimated yearly wallet')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                ("industry", models.CharField(blank=True, max_length=120, verbose_name="industry")),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True, help_text="ISO code", max_length=2, verbose_name="country"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("a", "Tier A"), ("b", "Tier B"), ("c", "Tier C")],
+                        max_length=1,
+                        verbose_name="tier",
+                    ),
+                ),
+                ("size", models.CharField(blank=True, max_length=40, verbose_name="size")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("prospect", "Prospect"), ("active", "Active"), ("lost", "Lost")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "wallet_yearly",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="estimated yearly wallet",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
-                'ordering': ['name'],
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Colleague',
+            name="Colleague",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name='email')),
-                ('function', models.CharField(choices=[('purchasing', 'Purchasing'), ('production', 'Production'), ('administration', 'Administration'), ('technical_service', 'Technical service'), ('management', 'Management'), ('finance', 'Finance'), ('it', 'IT'), ('marketing', 'Marketing'), ('sales', 'Sales'), ('logistics', 'Logistics'), ('quality', 'Quality'), ('legal', 'Legal'), ('other', 'Other')], default='sales', max_length=32, verbose_name='function')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, null=True, unique=True, verbose_name="email"
+                    ),
+                ),
+                (
+                    "function",
+                    models.CharField(
+                        choices=[
+                            ("purchasing", "Purchasing"),
+                            ("production", "Production"),
+                            ("administration", "Administration"),
+                            ("technical_service", "Technical service"),
+                            ("management", "Management"),
+                            ("finance", "Finance"),
+                            ("it", "IT"),
+                            ("marketing", "Marketing"),
+                            ("sales", "Sales"),
+                            ("logistics", "Logistics"),
+                            ("quality", "Quality"),
+                            ("legal", "Legal"),
+                            ("other", "Other"),
+                        ],
+                        default="sales",
+                        max_length=32,
+                        verbose_name="function",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'colleague',
-                'verbose_name_plural': 'colleagues',
-                'ordering': ['name'],
+                "verbose_name": "colleague",
+                "verbose_name_plural": "colleagues",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ContactPlan',
+            name="ContactPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('every_days', models.PositiveIntegerField(verbose_name='every (days)')),
-                ('channel', models.CharField(blank=True, choices=[('meeting', 'Meeting'), ('call', 'Call'), ('video', 'Video'), ('email', 'Email'), ('meal', 'Meal'), ('event', 'Event'), ('message', 'Message')], max_length=16, verbose_name='channel')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place or medium')),
-                ('agreed', models.BooleanField(default=False, help_text='Otherwise internal.', verbose_name='agreed with the client')),
-                ('next_due', models.DateField(blank=True, null=True, verbose_name='next due')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("every_days", models.PositiveIntegerField(verbose_name="every (days)")),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("meeting", "Meeting"),
+                            ("call", "Call"),
+                            ("video", "Video"),
+                            ("email", "Email"),
+                            ("meal", "Meal"),
+                            ("event", "Event"),
+                            ("message", "Message"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(blank=True, max_length=200, verbose_name="place or medium"),
+                ),
+                (
+                    "agreed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Otherwise internal.",
+                        verbose_name="agreed with the client",
+                    ),
+                ),
+                ("next_due", models.DateField(blank=True, null=True, verbose_name="next due")),
             ],
             options={
-                'verbose_name': 'contact plan',
-                'verbose_name_plural': 'contact plans',
+                "verbose_name": "contact plan",
+                "verbose_name_plural": "contact plans",
             },
         ),
         migrations.CreateModel(
-            name='Employment',
+            name="Employment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('function', models.CharField(choices=[('purchasing', 'Purchasing'), ('production', 'Production'), ('administration', 'Administration'), ('technical_service', 'Technical service'), ('management', 'Management'), ('finance', 'Finance'), ('it', 'IT'), ('marketing', 'Marketing'), ('sales', 'Sales'), ('logistics', 'Logistics'), ('quality', 'Quality'), ('legal', 'Legal'), ('other', 'Other')], default='other', max_length=32, verbose_name='function')),
-                ('decision_role', models.CharField(blank=True, choices=[('decision_maker', 'Decision maker'), ('influencer', 'Influencer'), ('user', 'User'), ('gatekeeper', 'Gatekeeper')], max_length=20, verbose_name='role in decisions')),
-                ('start', models.DateField(blank=True, null=True, verbose_name='start')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='end')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                (
+                    "function",
+                    models.CharField(
+                        choices=[
+                            ("purchasing", "Purchasing"),
+                            ("production", "Production"),
+                            ("administration", "Administration"),
+                            ("technical_service", "Technical service"),
+                            ("management", "Management"),
+                            ("finance", "Finance"),
+                            ("it", "IT"),
+                            ("marketing", "Marketing"),
+                            ("sales", "Sales"),
+                            ("logistics", "Logistics"),
+                            ("quality", "Quality"),
+                            ("legal", "Legal"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=32,
+                        verbose_name="function",
+                    ),
+                ),
+                (
+                    "decision_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("influencer", "Influencer"),
+                            ("user", "User"),
+                            ("gatekeeper", "Gatekeeper"),
+                        ],
+                        max_length=20,
+                        verbose_name="role in decisions",
+                    ),
+                ),
+                ("start", models.DateField(blank=True, null=True, verbose_name="start")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="end")),
             ],
             options={
-                'verbose_name': 'employment',
-                'verbose_name_plural': 'employments',
-                'ordering': ['-start', '-id'],
+                "verbose_name": "employment",
+                "verbose_name_plural": "employments",
+                "ordering": ["-start", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', vinculo.fields.KeyField(blank=True, max_length=200, null=True, unique=True, verbose_name='key')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('phones', models.CharField(blank=True, help_text='; between', max_length=200, verbose_name='phones')),
-                ('language', models.CharField(blank=True, max_length=8, verbose_name='language')),
-                ('legal_basis', models.CharField(choices=[('consent', 'Consent'), ('contract', 'Contract'), ('legitimate_interest', 'Legitimate interest')], default='legitimate_interest', max_length=24, verbose_name='legal basis for personal data')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('birthday', models.DateField(blank=True, null=True, verbose_name='birthday')),
-                ('family', models.TextField(blank=True, verbose_name='family')),
-                ('tastes', models.TextField(blank=True, verbose_name='tastes and preferences')),
-                ('friends', models.TextField(blank=True, verbose_name='friends')),
-                ('interests', models.TextField(blank=True, verbose_name='interests')),
-                ('professional_interests', models.TextField(blank=True, verbose_name='professional interests')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    vinculo.fields.KeyField(
+                        blank=True, max_length=200, null=True, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                (
+                    "phones",
+                    models.CharField(
+                        blank=True, help_text="; between", max_length=200, verbose_name="phones"
+                    ),
+                ),
+                ("language", models.CharField(blank=True, max_length=8, verbose_name="language")),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Consent"),
+                            ("contract", "Contract"),
+                            ("legitimate_interest", "Legitimate interest"),
+                        ],
+                        default="legitimate_interest",
+                        max_length=24,
+                        verbose_name="legal basis for personal data",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("birthday", models.DateField(blank=True, null=True, verbose_name="birthday")),
+                ("family", models.TextField(blank=True, verbose_name="family")),
+                ("tastes", models.TextField(blank=True, verbose_name="tastes and preferences")),
+                ("friends", models.TextField(blank=True, verbose_name="friends")),
+                ("interests", models.TextField(blank=True, verbose_name="interests")),
+                (
+                    "professional_interests",
+                    models.TextField(blank=True, verbose_name="professional interests"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PersonEmail',
+            name="PersonEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="email")),
             ],
             options={
-                'verbose_name': 'email address',
-                'verbose_name_plural': 'email addresses',
-                'ordering': ['id'],
+                "verbose_name": "email address",
+                "verbose_name_plural": "email addresses",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AccountDomain',
+            name="AccountDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, unique=True, verbose_name='domain')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='people.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(max_length=253, unique=True, verbose_name="domain")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="people.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'email domain',
-                'verbose_name_plural': 'email domains',
-                'ordering': ['domain'],
+                "verbose_name": "email domain",
+                "verbose_name_plural": "email domains",
+                "ordering": ["domain"],
             },
         ),
     ]

@@ -7,82 +7,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
-        ('users', '0001_initial'),
+        ("people", "0001_initial"),
+        ("users", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='colleague',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='colleagues', to='users.team', verbose_name='team'),
+            model_name="colleague",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="colleagues",
+                to="users.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='colleague',
-            name='user',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='colleague', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="colleague",
+            name="user",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="colleague",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_accounts', to='people.colleague', verbose_name='owner'),
+            model_name="account",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_accounts",
+                to="people.colleague",
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='employment',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employments', to='people.account', verbose_name='account'),
+            model_name="employment",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="employments",
+                to="people.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_people', to='people.colleague', verbose_name='owner'),
+            model_name="person",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_people",
+                to="people.colleague",
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='employment',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employments', to='people.person', verbose_name='person'),
+            model_name="employment",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="employments",
+                to="people.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddField(
-            model_name='contactplan',
-            name='person',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contact_plan', to='people.person', verbose_name='person'),
+            model_name="contactplan",
+            name="person",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contact_plan",
+                to="people.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddField(
-            model_name='personemail',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='people.person'),
+            model_name="personemail",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="emails",
+                to="people.person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountdomain',
-            constraint=models.CheckConstraint(condition=models.Q(('domain', django.db.models.functions.text.Lower('domain'))), name='domain_lower_case'),
+            model_name="accountdomain",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("domain", django.db.models.functions.text.Lower("domain"))),
+                name="domain_lower_case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('wallet_yearly__isnull', True), ('wallet_yearly__gte', 0), _connector='OR'), name='account_wallet_not_negative'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("wallet_yearly__isnull", True), ("wallet_yearly__gte", 0), _connector="OR"
+                ),
+                name="account_wallet_not_negative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='employment',
-            index=models.Index(fields=['account', 'end'], name='employment_account_end'),
+            model_name="employment",
+            index=models.Index(fields=["account", "end"], name="employment_account_end"),
         ),
         migrations.AddConstraint(
-            model_name='employment',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('start__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='employment_end_after_start'),
+            model_name="employment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end__isnull", True),
+                    ("start__isnull", True),
+                    ("end__gte", models.F("start")),
+                    _connector="OR",
+                ),
+                name="employment_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employment',
-            constraint=models.UniqueConstraint(condition=models.Q(('end__isnull', True)), fields=('person', 'account'), name='one_current_employment_per_person_account'),
+            model_name="employment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end__isnull", True)),
+                fields=("person", "account"),
+                name="one_current_employment_per_person_account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactplan',
-            constraint=models.CheckConstraint(condition=models.Q(('every_days__gte', 1)), name='plan_every_positive'),
+            model_name="contactplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("every_days__gte", 1)), name="plan_every_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personemail',
-            constraint=models.CheckConstraint(condition=models.Q(('email', django.db.models.functions.text.Lower('email'))), name='email_lower_case'),
+            model_name="personemail",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email", django.db.models.functions.text.Lower("email"))),
+                name="email_lower_case",
+            ),
         ),
     ]

@@ -5,27 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person_created', 'Person added'), ('person_updated', 'Profile updated'), ('account_created', 'Account added'), ('account_updated', 'Account updated'), ('employment_started', 'Started a job'), ('employment_ended', 'Left a job'), ('interaction_logged', 'Interaction logged'), ('commitment_recorded', 'Promise recorded'), ('commitment_closed', 'Promise closed'), ('complaint_opened', 'Complaint opened'), ('complaint_resolved', 'Complaint resolved'), ('contact_plan_set', 'Cadence agreed'), ('bundle_imported', 'Bundle imported')], max_length=32, verbose_name='kind')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='timeline_events', to='people.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person_created", "Person added"),
+                            ("person_updated", "Profile updated"),
+                            ("account_created", "Account added"),
+                            ("account_updated", "Account updated"),
+                            ("employment_started", "Started a job"),
+                            ("employment_ended", "Left a job"),
+                            ("interaction_logged", "Interaction logged"),
+                            ("commitment_recorded", "Promise recorded"),
+                            ("commitment_closed", "Promise closed"),
+                            ("complaint_opened", "Complaint opened"),
+                            ("complaint_resolved", "Complaint resolved"),
+                            ("contact_plan_set", "Cadence agreed"),
+                            ("bundle_imported", "Bundle imported"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timeline_events",
+                        to="people.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'timeline event',
-                'verbose_name_plural': 'timeline events',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name": "timeline event",
+                "verbose_name_plural": "timeline events",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
     ]

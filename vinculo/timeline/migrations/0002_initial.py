@@ -6,32 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0002_initial'),
-        ('timeline', '0001_initial'),
+        ("people", "0002_initial"),
+        ("timeline", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='timelineevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by'),
+            model_name="timelineevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="by",
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='timeline_events', to='people.person'),
+            model_name="timelineevent",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="timeline_events",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='timelineevent',
-            index=models.Index(fields=['person', '-occurred_at'], name='event_person_date'),
+            model_name="timelineevent",
+            index=models.Index(fields=["person", "-occurred_at"], name="event_person_date"),
         ),
         migrations.AddIndex(
-            model_name='timelineevent',
-            index=models.Index(fields=['account', '-occurred_at'], name='event_account_date'),
+            model_name="timelineevent",
+            index=models.Index(fields=["account", "-occurred_at"], name="event_account_date"),
         ),
     ]
