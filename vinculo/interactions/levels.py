@@ -1,0 +1,562 @@
+"""Suggest the level of a conversation from its notes (M5), in Spanish and English.
+
+An explainable method, not a model: weighted word lists per level and language, matched
+on an accent-free, lower-case copy of the note. Every match adds its weight to its level;
+the level with the most weight wins and the reason names the words that gave it.
+
+Rules on top of the word lists:
+
+* Words are stems or phrases: ``entreg*`` matches "entrega", "entregas", "entregado".
+  Longer phrases are tried first, so "plan de expansión" counts once, as strategic.
+* Negation: a problem word (incident, complaint, delay…) with a negator just before it in
+  the same clause ("sin incidencias", "no complaints") is not an operational problem; it
+  is a weak sign of a satisfaction review ("the quarter went fine").
+* Complaints (exchange.md §4): a complaint being handled is operational, but a complaint
+  mentioned together with a sign that the client is now happy ("contento tras la queja",
+  "happy again after the complaint") makes it a satisfaction conversation.
+* Ties are broken by ``PRIORITY``: satisfaction, strategic, operational, personal. The
+  deliberate, rarer conversations win over the incidental: notes mention an order or a
+  holiday in passing far more often than they mention a plan or a review in passing.
+* Nothing matched: operational, with confidence 0.10, and the reason says so. An empty
+  note is operational with confidence 0, which callers read as "no suggestion".
+
+The language is detected from stop words (Spanish or English); when they do not decide,
+both word lists are tried and the one that finds more evidence wins.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from vinculo.vocab import Level
+
+__all__ = ["PRIORITY", "LevelSuggestion", "suggest_level", "suggest_missing_levels"]
+
+PRIORITY: tuple[Level, ...] = (
+    Level.SATISFACTION,
+    Level.STRATEGIC,
+    Level.OPERATIONAL,
+    Level.PERSONAL,
+)
+DEFAULT_CONFIDENCE = 0.10
+# Longer notes are cut here: the level shows in the first pages of any real note, and the
+# cap keeps one pasted e-mail thread from costing as much as thousands of notes.
+MAX_CHARS = 20_000
+LANGUAGES = ("es", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class LevelSuggestion:
+    level: Level
+    confidence: float
+    reason: str
+    lang: str
+
+
+# --- Word lists ------------------------------------------------------------------------
+# Each level maps a weight to entries separated by "|". An entry is one or more words of the
+# normalised text (lower case, no accents); a trailing "*" on a word matches any ending.
+# Tags mark the entries that the negation and complaint rules look at:
+#   problem   - a negated mention means "no problem" (weak satisfaction), not an incident
+#   complaint - turns into satisfaction when the client is said to be happy again
+#   happy     - the client is (again) content; a negated one does not count as happy
+
+_Lexicon = dict[Level | None, dict[float, str]]
+
+_ES: _Lexicon = {
+    Level.OPERATIONAL: {
+        3: "albaran* | orden de compra | ordenes de compra | numero de pedido | nota de credito"
+        "| plazo de entrega | plazos de entrega | fecha de entrega | nota de entrega"
+        "| hoja de pedido | parte de trabajo | orden de trabajo | sin stock | rotura de stock"
+        "| pedido urgente | recambio* | repuesto*",
+        2: "pedid* | factur* | entreg* | envio* | enviad* | expedicion* | palet* | stock"
+        "| inventario* | almacen* | transportista* | porte | portes | devolucion* | devolver"
+        "| abono* | cobro* | impagad* | pagar | retras* | averia* | reparacion* | reparar"
+        "| defect* | rotura* | rot[oa] | rot[oa]s | tecnico* | instalacion* | mantenimiento"
+        "| calibracion* | lote* | muestra* | cotizacion* | referencia* | pendiente* | urgente*"
+        "| albaranes | tarifa* | precio* | descuento* | material | materiales | suministro*"
+        "| logistic* | camion* | mercancia* | bultos | cajas | ticket* | factura | vencid*"
+        "| pago | pagos | remesa* | recepcion | produccion | fabricacion | incidencia*"
+        "| incidente* | problema* | error* | fallo* | queja* | reclamacion* | reclama*"
+        "| se quejan | se queja | quejas",
+        1: "oferta* | presupuesto | presupuestos | pedir | contrato* | condiciones | cantidad*"
+        "| unidades | plazo* | semana que viene | martes | lunes | miercoles | jueves | viernes"
+        "| revisar | confirmar | confirmado | gestion* | tramit* | seguimiento | operativ*"
+        "| llamada | proveedor* | calidad | servicio tecnico | soporte | manual* | formacion",
+    },
+    Level.STRATEGIC: {
+        3: "el ano que viene | ano que viene | el proximo ano | proximo ano | el ano proximo"
+        "| proximo ejercicio | el ejercicio que viene | a medio plazo | a largo plazo"
+        "| largo plazo | medio plazo | plan de expansion | plan estrategico | plan de negocio"
+        "| plan director | roadmap | hoja de ruta | nuevos mercados | nuevo mercado"
+        "| internacionaliza* | acuerdo marco | proyecto conjunto | proyectos conjuntos"
+        "| cuota de mercado | share of wallet | nueva planta | nueva fabrica | plan anual"
+        "| presupuesto anual | presupuesto del ano | vision de futuro | los proximos anos"
+        "| proximos anos | plan de crecimiento | alianza estrategica | socio estrategico"
+        "| plan de negocio | business plan | plan a tres anos | plan a cinco anos"
+        "| comite de direccion | prevision* de compra* | volumen anual | volumenes anuales",
+        2: "estrategi* | objetivo* | metas | expansion | expandir* | crecimiento | crecer"
+        "| inversion* | invertir | alianza* | lanzamiento* | lanzar | nueva linea"
+        "| nuevas lineas | nuevo producto | nuevos productos | innovacion* | futuro"
+        "| prevision* | forecast | renovacion* | renovar | licitacion* | concurso"
+        "| fusion | adquisicion* | reestructura* | digitaliza* | sostenibilidad"
+        "| partner* | colaboracion* | ampliar | ampliacion | apertura | abrir | planes"
+        "| planificacion | tendencia* | mercado | mercados | potencial | oportunidad*"
+        "| exportar | exportacion* | capacidad | 2027 | 2028 | 2029 | 2030 | presupuestos anuales",
+        1: "plan | proyecto* | propuesta* | direccion | director general | ceo | gerente"
+        "| decision* | negociacion* | volumen* | anual | crecen | nuevos clientes",
+    },
+    Level.SATISFACTION: {
+        3: "como lo estamos haciendo | como lo hacemos | que tal fue | que tal ha ido"
+        "| que tal ha sido | como ha ido | como fue | encuesta de satisfaccion | feedback"
+        "| nps | balance del ano | balance anual | balance del trimestre | revision trimestral"
+        "| revision anual | business review | qbr | lecciones aprendidas | puntos de mejora"
+        "| areas de mejora | area de mejora | aspectos a mejorar | que podemos mejorar"
+        "| en que podemos mejorar | nos recomendaria* | recomendarnos | nos recomienda*"
+        "| valoracion del servicio | valoran el servicio | valoran mucho | grado de satisfaccion"
+        "| nivel de satisfaccion | recuperar la confianza | recuperado la confianza"
+        "| vuelve a confiar | vuelven a confiar | como nos ven | relacion con nosotros",
+        2: "satisf* | encuesta* | valoracion* | valoran | valora | opinion* | percepcion*"
+        "| expectativa* | agradec* | gracias | felicit* | reconoc* | confianza | critica*"
+        "| mejorar | mejora | mejoras | encantad* | balance | repas* | evaluacion* | puntuacion*"
+        "| nota | experiencia | fidelidad | fieles | atencion recibida | trato | servicio"
+        "| relacion | revision* | retrospectiva* | contento* | contenta* | content[oa]s?",
+        1: "bien | muy bien | genial | perfecto | mal | conformes | conforme | ok | quejoso*",
+    },
+    Level.PERSONAL: {
+        3: "vacacion* | hijo | hija | hijos | hijas | boda* | futbol* | cumpleanos | cumple"
+        "| esposa | marido | mujer e hijos | bebe* | embaraz* | nieto* | nieta* | golf"
+        "| padel | baja por maternidad | baja por paternidad | baja de maternidad"
+        "| baja de paternidad | se jubila | jubilacion* | hobby | hobbies | aficion* | real madrid"
+        "| barca | atletico | champions | la liga | maraton* | que tal la familia"
+        "| fin de semana | finde | semana santa | navidad* | luna de miel | se casa | se caso",
+        2: "familia* | pareja | padre | madre | padres | suegr* | hermano* | hermana*"
+        "| perro* | gato* | mascota* | playa | montana | esqui* | tenis | ciclismo | bici*"
+        "| correr | running | deporte* | partido | musica | concierto* | libro* | pelicula*"
+        "| serie* | vino* | receta* | cocina | viaje* | viajar | verano | puente | mudanza"
+        "| colegio | universidad | salud | operado | operacion de | rodilla | gripe | enfermo*"
+        "| charla* | cafe | anecdota* | personal | tiempo libre | casa nueva | piso nuevo"
+        "| nacimiento | nacio | cumpleanero | aniversario de boda",
+        1: "comida | cena | comer | cenar | restaurante | charlamos | hablamos de todo",
+    },
+    # Neutral phrases: matched so that their words count for nothing.
+    None: {0: "orden del dia | por otra parte | de todas formas | en cualquier caso"},
+}
+
+_EN: _Lexicon = {
+    Level.OPERATIONAL: {
+        3: "purchase order* | po number | delivery note* | packing slip* | credit note*"
+        "| lead time* | out of stock | spare part* | back order* | backorder* | service ticket*"
+        "| work order* | delivery date* | rush order*",
+        2: "order | orders | ordered | reorder* | invoic* | billing | deliver* | shipment*"
+        "| ship | shipped | shipping | dispatch* | stock | inventory | warehouse* | pallet*"
+        "| freight | courier* | carrier* | tracking | refund* | return | returns | returned"
+        "| overdue | unpaid | payment* | repair* | breakdown* | defect* | damaged | faulty"
+        "| broken | replacement* | install* | maintenance | calibrat* | sample* | batch*"
+        "| quote | quotes | quoted | quotation* | pricing | price* | discount* | delay* | late"
+        "| ticket* | outage* | bug | bugs | fix | fixed | fixing | supply | supplies"
+        "| logistic* | truck* | goods | parcel* | units | invoice | production run*"
+        "| incident* | problem* | issue | issues | error* | complaint* | complain*",
+        1: "contract* | terms | quantit* | urgent* | escalat* | tuesday | monday | wednesday"
+        "| thursday | friday | next week | confirm* | follow up | follow-up | support"
+        "| technician* | onsite | on site | training | documentation | paperwork | supplier*",
+    },
+    Level.STRATEGIC: {
+        3: "next year | next fiscal year | coming year | next fy | long term | medium term"
+        "| mid term | roadmap* | road map | strategic plan* | business plan* | growth plan*"
+        "| expansion plan* | new market* | market share | share of wallet | framework agreement*"
+        "| joint project* | joint venture* | multi year | multiyear | three year | five year"
+        "| year plan | annual plan* | annual budget* | budget for next | new plant | new site"
+        "| next few years | coming years | strategic partner* | preferred supplier"
+        "| annual volume* | volume forecast* | expansion into | go to market",
+        2: "strateg* | goal* | objective* | expand* | expansion | growth | grow | growing"
+        "| invest* | partnership* | alliance* | launch* | new product* | new line | innovat*"
+        "| vision | future | forecast* | renewal* | renew | tender* | rfp | rfq | merger*"
+        "| acquisition* | restructur* | digitali* | sustainab* | planning | plans | pipeline"
+        "| opportunit* | capacity | export* | scale | scaling | headcount | budget | budgets"
+        "| 2027 | 2028 | 2029 | 2030 | priorities | initiative*",
+        1: "plan | project* | proposal* | board | ceo | director* | decision* | negotiat*"
+        "| volume* | annual | new customers | potential | market | markets",
+    },
+    Level.SATISFACTION: {
+        3: "how did we do | how are we doing | how we are doing | how we did | how it went"
+        "| how things went | how things are going | how was it | feedback | satisfaction survey"
+        "| customer survey | nps | net promoter | business review | qbr | quarterly review"
+        "| annual review | year in review | lessons learned | lessons learnt | room for improvement"
+        "| areas for improvement | area for improvement | what we could do better | do better"
+        "| would recommend us | recommend us | happy again | regained * trust | trust back"
+        "| rebuild trust | rebuilt trust | satisfaction score | service review | review of the year"
+        "| review of the relationship | relationship review | end of year review",
+        2: "satisf* | survey* | happy | pleased | delighted | unhappy | disappointed | thank*"
+        "| grateful | prais* | compliment* | apprecia* | trust | expectation* | perception*"
+        "| rating* | rated | score | scores | review | retro | retrospective* | post mortem"
+        "| improve | improvement* | experience | loyal* | content with | impressed"
+        "| frustrat* | relationship | service level* | sla | performance | kudos",
+        1: "good | great | well | fine | ok | okay | positive | negative | overall",
+    },
+    Level.PERSONAL: {
+        3: "vacation* | holiday* | kid | kids | child | children | son | daughter* | wife"
+        "| husband | baby | babies | wedding* | married | marry | birthday* | football"
+        "| soccer | golf | padel | marathon* | hobby | hobbies | maternity leave"
+        "| paternity leave | parental leave | retire* | retiring | grandchild* | grandson*"
+        "| granddaughter* | honeymoon | weekend | real madrid | barca | champions league"
+        "| small talk | pregnan* | newborn | family",
+        2: "families | parents | father | mother | dad | mum | mom | brother* | sister*"
+        "| dog | dogs | cat | cats | pet | pets | beach | mountain* | ski | skiing | tennis"
+        "| cycling | bike | running | hiking | sport | sports | match | game | music"
+        "| concert* | novel | movie* | film | films | series | wine | recipe* | cooking"
+        "| travel* | trip | summer | christmas | easter | school | university | college"
+        "| graduat* | health | surgery | knee | flu | sick | recovering | moved house"
+        "| new house | new flat | personal | free time | chat | chatted | coffee | anniversary",
+        1: "lunch | dinner | restaurant | drinks | beer* | catch up | caught up",
+    },
+    None: {0: "in order to | in order | on the other hand | in any case"},
+}
+
+_NEGATORS = frozenset(
+    "sin no ni ningun ninguna ninguno nada tampoco nunca cero jamas "
+    "without not never none nor zero nothing didnt dont doesnt isnt wasnt werent hasnt "
+    "havent hadnt cant couldnt wont".split()
+)
+# Words that end the reach of a negator ("no, pero hay retraso"; "no issues but a delay").
+_CLAUSE_BREAKERS = frozenset("pero aunque sino but although though however except".split())
+_NEGATION_REACH = 3  # tokens: "no hubo ninguna incidencia", "no major issues"
+
+_PROBLEM = {
+    "es": "incidencia* | incidente* | problema* | queja* | quejas | reclamacion* | reclama*"
+    "| retras* | error* | fallo* | averia* | rotura* | defect* | se queja | se quejan",
+    "en": "incident* | problem* | issue | issues | complaint* | complain* | delay* | error*"
+    "| defect* | breakdown* | bug | bugs | outage* | late",
+}
+_COMPLAINT = {
+    "es": "queja* | quejas | reclamacion* | reclama* | se queja | se quejan",
+    "en": "complaint* | complain*",
+}
+_HAPPY = {
+    "es": "satisf* | contento* | contenta* | content[oa]s? | encantad* | recuperar la confianza"
+    "| recuperado la confianza | vuelve a confiar | vuelven a confiar | agradec* | gracias",
+    "en": "satisf* | happy | pleased | delighted | happy again | regained * trust | trust back"
+    "| rebuild trust | rebuilt trust | thank* | grateful | apprecia*",
+}
+
+_STOP_WORDS = {
+    "es": frozenset(
+        "el la los las del de que y en un una por para con se su sus al lo como mas pero "
+        "muy ya este esta estos estas hay nos les le porque cuando sobre tambien hasta "
+        "donde desde todo todos nada otro otra ha han hemos fue son es esta estan ser "
+        "tiene tienen hablamos dice dicen quieren quiere semana ano mes hoy manana ayer "
+        "cliente tras sin pero nuestro nuestra".split()
+    ),
+    "en": frozenset(
+        "the of and to in is for on with that it was as at be by this we they he she "
+        "from are have has will about our their but an or did how what which would "
+        "could should been were not all more them his her its who can next said says "
+        "wants want week year month today tomorrow yesterday client customer after".split()
+    ),
+}
+
+
+# --- Compilation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    text: str
+    level: Level | None
+    weight: float
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+
+def _entries(spec: str) -> list[str]:
+    return [item.strip() for item in spec.split("|") if item.strip()]
+
+
+def _word_pattern(word: str) -> str:
+    if word == "*":  # a wildcard word inside a phrase: "regained * trust"
+        return r"\w+"
+    if word.endswith("*"):
+        return _char_pattern(word[:-1]) + r"\w*"
+    return _char_pattern(word)
+
+
+def _char_pattern(word: str) -> str:
+    # Entries may carry tiny regex classes ("rot[oa]s", "content[oa]s?"); the rest is literal.
+    if any(ch in word for ch in "[]?"):
+        return word
+    return re.escape(word)
+
+
+def _entry_pattern(text: str) -> str:
+    return r"\b" + r"\s+".join(_word_pattern(word) for word in text.split()) + r"\b"
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    regex: re.Pattern[str]
+    entries: tuple[_Entry, ...]
+
+
+def _tagged(lang: str) -> dict[str, set[str]]:
+    tags: dict[str, set[str]] = {}
+    for tag, table in (("problem", _PROBLEM), ("complaint", _COMPLAINT), ("happy", _HAPPY)):
+        for text in _entries(table[lang]):
+            tags.setdefault(text, set()).add(tag)
+    return tags
+
+
+@lru_cache(maxsize=None)
+def _compiled(lang: str) -> _Compiled:
+    lexicon = _ES if lang == "es" else _EN
+    tags = _tagged(lang)
+    entries: dict[str, _Entry] = {}
+    for level, by_weight in lexicon.items():
+        for weight, spec in by_weight.items():
+            for text in _entries(spec):
+                # The first listing of an entry wins, so a word that sits in two lists by
+                # mistake counts once and where it was first put.
+                entries.setdefault(
+                    text, _Entry(text, level, float(weight), frozenset(tags.get(text, ())))
+                )
+    # Longest phrases first, so that "plan de expansion" is tried before "plan".
+    ordered = sorted(entries.values(), key=lambda e: (-len(e.text.split()), -len(e.text)))
+    # Grouped by first letter: the engine then rejects most entries at a word start with
+    # one character comparison, which keeps the note rate in the thousands per second.
+    by_initial: dict[str, list[tuple[int, _Entry]]] = {}
+    for index, entry in enumerate(ordered):
+        by_initial.setdefault(entry.text[0], []).append((index, entry))
+    branches = []
+    for initial, group in by_initial.items():
+        alternatives = "|".join(f"({_entry_pattern(entry.text)})" for _, entry in group)
+        branches.append(f"(?={re.escape(initial)})(?:{alternatives})")
+    # Groups are numbered in the order they appear in the pattern; keep the entries so.
+    numbered = tuple(entry for group in by_initial.values() for _, entry in group)
+    return _Compiled(re.compile(r"\b(?:" + "|".join(branches) + ")"), numbered)
+
+
+# --- Normalisation and language ----------------------------------------------------------
+
+# Dropped, so that "didn't" reads as the negator "didnt" and "client's" as one word.
+_APOSTROPHES = frozenset("'’`´")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _APOSTROPHES:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", ch.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """The note lower-cased without accents, and for each of its characters the index of
+    the original character it came from (to quote the note's own words in the reason)."""
+    if text.isascii() and "'" not in text and "`" not in text:
+        return text.lower(), list(range(len(text)))
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        out = _fold_char(ch)
+        folded.append(out)
+        origin.extend([index] * len(out))
+    return "".join(folded), origin
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _detect(tokens: list[str], original: str) -> str | None:
+    es = sum(1 for t in tokens if t in _STOP_WORDS["es"])
+    en = sum(1 for t in tokens if t in _STOP_WORDS["en"])
+    if any(ch in original for ch in "ñÑ¿¡áéíóúÁÉÍÓÚ"):
+        es += 2
+    if es == en:
+        return None
+    return "es" if es > en else "en"
+
+
+# --- Scoring -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Hit:
+    quote: str
+    level: Level
+    weight: float
+    note: str = ""
+
+
+def _negated(folded: str, start: int) -> bool:
+    clause = re.split(r"[.;:!?¿¡()]", folded[max(0, start - 60) : start])[-1]
+    words = _TOKEN.findall(clause)[-_NEGATION_REACH:]
+    for word in reversed(words):
+        if word in _CLAUSE_BREAKERS:
+            return False
+        if word in _NEGATORS:
+            return True
+    return False
+
+
+def _score(text: str, folded: str, origin: list[int], lang: str) -> list[_Hit]:
+    compiled = _compiled(lang)
+    hits: list[_Hit] = []
+    complaints: list[_Hit] = []
+    happy = False
+    for match in compiled.regex.finditer(folded):
+        entry = compiled.entries[(match.lastindex or 1) - 1]
+        if entry.level is None:
+            continue
+        start, end = match.span()
+        quote = " ".join(text[origin[start] : origin[end - 1] + 1].split())
+        negated = _negated(folded, start)
+        if negated and "problem" in entry.tags:
+            hits.append(_Hit(quote, Level.SATISFACTION, 1.0, note="negated"))
+            continue
+        hit = _Hit(quote, entry.level, entry.weight)
+        if "complaint" in entry.tags:
+            complaints.append(hit)
+        if "happy" in entry.tags and not negated:
+            happy = True
+        hits.append(hit)
+    if complaints and happy:
+        for hit in complaints:
+            hit.level = Level.SATISFACTION
+            hit.note = "after_complaint"
+    return hits
+
+
+def _totals(hits: Iterable[_Hit]) -> dict[Level, float]:
+    totals = dict.fromkeys(PRIORITY, 0.0)
+    for hit in hits:
+        totals[hit.level] += hit.weight
+    return totals
+
+
+def _confidence(totals: dict[Level, float], winner: Level) -> float:
+    top = totals[winner]
+    share = top / sum(totals.values())
+    # More evidence, more confidence: one weak word gives ~0.3, a phrase and two words ~0.9.
+    strength = 1.0 - math.exp(-top / 3.0)
+    return round(min(0.99, share * strength), 2)
+
+
+def _quote_list(hits: list[_Hit], limit: int = 4) -> str:
+    seen: dict[str, _Hit] = {}
+    for hit in sorted(hits, key=lambda h: -h.weight):
+        seen.setdefault(hit.quote.lower(), hit)
+    shown = list(seen.values())[:limit]
+    parts = []
+    for hit in shown:
+        if hit.note == "negated":
+            parts.append(_("“%(words)s” (negated)") % {"words": hit.quote})
+        else:
+            parts.append(f"“{hit.quote}” +{hit.weight:g}")
+    if len(seen) > limit:
+        parts.append("…")
+    return ", ".join(parts)
+
+
+def _reason(hits: list[_Hit], totals: dict[Level, float], winner: Level, tied: bool) -> str:
+    mine = [h for h in hits if h.level == winner]
+    reason = _("%(level)s %(total)g: %(words)s") % {
+        "level": winner.value,
+        "total": totals[winner],
+        "words": _quote_list(mine),
+    }
+    if any(h.note == "after_complaint" for h in mine):
+        reason += "; " + _("rule: the client is happy after a complaint")
+    runners = sorted(
+        (level for level in PRIORITY if level != winner and totals[level] > 0),
+        key=lambda level: -totals[level],
+    )
+    if runners:
+        others = ", ".join(
+            f"{level.value} {totals[level]:g} ({_quote_list([h for h in hits if h.level == level], 2)})"
+            for level in runners
+        )
+        reason += "; " + _("against %(others)s") % {"others": others}
+    if tied:
+        reason += "; " + _(
+            "tie broken by priority (satisfaction, strategic, operational, personal)"
+        )
+    return reason
+
+
+def suggest_level(text: str, *, lang: str = "auto") -> LevelSuggestion:
+    """Suggest the level of one conversation from its notes; pure and fast."""
+    text = (text or "")[:MAX_CHARS]
+    folded, origin = _normalise(text)
+    tokens = _TOKEN.findall(folded)
+    if not tokens:
+        return LevelSuggestion(Level.OPERATIONAL, 0.0, _("empty note"), "")
+    detected = lang if lang in LANGUAGES else _detect(tokens, text)
+    if detected is None:
+        # Stop words do not decide (a short note, a list of words): try both word lists.
+        candidates = {code: _score(text, folded, origin, code) for code in LANGUAGES}
+        detected = max(LANGUAGES, key=lambda code: sum(h.weight for h in candidates[code]))
+        hits = candidates[detected]
+    else:
+        hits = _score(text, folded, origin, detected)
+    totals = _totals(hits)
+    best = max(totals.values())
+    if best <= 0:
+        return LevelSuggestion(
+            Level.OPERATIONAL,
+            DEFAULT_CONFIDENCE,
+            _("no level words found; operational by default"),
+            detected,
+        )
+    leaders = [level for level in PRIORITY if totals[level] == best]
+    winner = leaders[0]
+    return LevelSuggestion(
+        winner,
+        _confidence(totals, winner),
+        _reason(hits, totals, winner, tied=len(leaders) > 1),
+        detected,
+    )
+
+
+# --- Bulk --------------------------------------------------------------------------------
+
+BATCH = 1000
+
+
+def suggest_missing_levels(queryset: QuerySet[Any]) -> int:
+    """Suggest a level for every interaction in ``queryset`` that has none.
+
+    Only rows with ``level == ""`` are touched, so a level a user chose is never replaced;
+    the rows written are marked ``level_suggested``. A row with no words in its summary
+    gets no suggestion (there is nothing to explain it with) and stays without a level.
+    Reads and writes in batches; returns the number of rows given a level.
+    """
+    # Filtering the writes on level="" too: a level a user sets meanwhile is kept.
+    writer = queryset.model._default_manager.filter(level="")
+    pending = (
+        queryset.filter(level="")
+        .exclude(summary="")
+        .only("pk", "summary", "level", "level_suggested")
+        .order_by("pk")
+    )
+    updated = 0
+    batch: list[Any] = []
+    for row in pending.iterator(chunk_size=BATCH):
+        suggestion = suggest_level(row.summary)
+        if suggestion.confidence <= 0:
+            continue
+        row.level = suggestion.level.value
+        row.level_suggested = True
+        batch.append(row)
+        if len(batch) >= BATCH:
+            updated += writer.bulk_update(batch, ["level", "level_suggested"])
+            batch = []
+    if batch:
+        updated += writer.bulk_update(batch, ["level", "level_suggested"])
+    return updated
