@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
@@ -222,13 +222,18 @@ _EN: _Lexicon = {
     None: {0: "in order to | in order | on the other hand | in any case"},
 }
 
-_NEGATORS = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NEGATORS = _words(
     "sin no ni ningun ninguna ninguno nada tampoco nunca cero jamas "
     "without not never none nor zero nothing didnt dont doesnt isnt wasnt werent hasnt "
-    "havent hadnt cant couldnt wont".split()
+    "havent hadnt cant couldnt wont"
 )
 # Words that end the reach of a negator ("no, pero hay retraso"; "no issues but a delay").
-_CLAUSE_BREAKERS = frozenset("pero aunque sino but although though however except".split())
+_CLAUSE_BREAKERS = _words("pero aunque sino but although though however except")
 _NEGATION_REACH = 3  # tokens: "no hubo ninguna incidencia", "no major issues"
 
 _PROBLEM = {
@@ -249,18 +254,18 @@ _HAPPY = {
 }
 
 _STOP_WORDS = {
-    "es": frozenset(
+    "es": _words(
         "el la los las del de que y en un una por para con se su sus al lo como mas pero "
         "muy ya este esta estos estas hay nos les le porque cuando sobre tambien hasta "
         "donde desde todo todos nada otro otra ha han hemos fue son es esta estan ser "
         "tiene tienen hablamos dice dicen quieren quiere semana ano mes hoy manana ayer "
-        "cliente tras sin pero nuestro nuestra".split()
+        "cliente tras sin pero nuestro nuestra"
     ),
-    "en": frozenset(
+    "en": _words(
         "the of and to in is for on with that it was as at be by this we they he she "
         "from are have has will about our their but an or did how what which would "
         "could should been were not all more them his her its who can next said says "
-        "wants want week year month today tomorrow yesterday client customer after".split()
+        "wants want week year month today tomorrow yesterday client customer after"
     ),
 }
 
@@ -313,7 +318,7 @@ def _tagged(lang: str) -> dict[str, set[str]]:
     return tags
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(lang: str) -> _Compiled:
     lexicon = _ES if lang == "es" else _EN
     tags = _tagged(lang)
@@ -345,7 +350,7 @@ def _compiled(lang: str) -> _Compiled:
 # --- Normalisation and language ----------------------------------------------------------
 
 # Dropped, so that "didn't" reads as the negator "didnt" and "client's" as one word.
-_APOSTROPHES = frozenset("'’`´")
+_APOSTROPHES = frozenset("'`\u2019\u00b4")
 
 
 @lru_cache(maxsize=4096)
@@ -464,8 +469,12 @@ def _quote_list(hits: list[_Hit], limit: int = 4) -> str:
     return ", ".join(parts)
 
 
+def _of(hits: list[_Hit], level: Level) -> list[_Hit]:
+    return [hit for hit in hits if hit.level == level]
+
+
 def _reason(hits: list[_Hit], totals: dict[Level, float], winner: Level, tied: bool) -> str:
-    mine = [h for h in hits if h.level == winner]
+    mine = _of(hits, winner)
     reason = _("%(level)s %(total)g: %(words)s") % {
         "level": winner.value,
         "total": totals[winner],
@@ -479,7 +488,7 @@ def _reason(hits: list[_Hit], totals: dict[Level, float], winner: Level, tied: b
     )
     if runners:
         others = ", ".join(
-            f"{level.value} {totals[level]:g} ({_quote_list([h for h in hits if h.level == level], 2)})"
+            f"{level.value} {totals[level]:g} ({_quote_list(_of(hits, level), 2)})"
             for level in runners
         )
         reason += "; " + _("against %(others)s") % {"others": others}
