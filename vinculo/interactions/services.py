@@ -7,7 +7,15 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,14 +32,18 @@ def interactions_assign_accounts(interactions: QuerySet[Interaction]) -> int:
     """Set each interaction's account from its client participants' jobs at its date.
 
     One UPDATE with a correlated subquery, whatever the number of rows. Where several
-    participants work at different accounts, the earliest-listed participant's job wins.
+    participants work at different accounts, the earliest-listed participant's job wins;
+    among one person's jobs on that date, the most recently started. PostgreSQL sorts NULL
+    first in descending order and SQLite last, so an unknown start is put last explicitly.
     """
-    day = TruncDate(OuterRef("started_at"))
+    # TruncDate needs to know the type of what it truncates, which an OuterRef does not
+    # carry; the wrapper says it. The date is taken in the current time zone.
+    day = TruncDate(ExpressionWrapper(OuterRef("started_at"), output_field=DateTimeField()))
     job_at_date = (
         Employment.objects.filter(person__interaction_links__interaction=OuterRef("pk"))
         .filter(Q(start__isnull=True) | Q(start__lte=day))
         .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .order_by("person__interaction_links__id", "-start")
+        .order_by("person__interaction_links__id", F("start").desc(nulls_last=True))
         .values("account_id")[:1]
     )
     return interactions.update(account_id=Subquery(job_at_date))
@@ -89,7 +101,10 @@ def interaction_log(
         [InteractionPerson(interaction=interaction, person=p) for p in dict.fromkeys(people)]
     )
     InteractionColleague.objects.bulk_create(
-        [InteractionColleague(interaction=interaction, colleague=c) for c in dict.fromkeys(colleagues)]
+        [
+            InteractionColleague(interaction=interaction, colleague=c)
+            for c in dict.fromkeys(colleagues)
+        ]
     )
     interactions_assign_accounts(Interaction.objects.filter(pk=interaction.pk))
     interaction.refresh_from_db(fields=["account"])

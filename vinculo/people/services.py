@@ -7,7 +7,7 @@ validates, writes, and records a timeline event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -74,11 +74,18 @@ def account_create(
     _check_choice(status, AccountStatus, "status")
     if wallet_yearly is not None and wallet_yearly < 0:
         raise ValidationError({"wallet_yearly": _("The wallet cannot be negative.")})
-    clean_domains = sorted({normalise_domain(d) for d in domains if d.strip()})
+    try:
+        clean_domains = sorted({normalise_domain(d) for d in domains if d.strip()})
+    except ValidationError as error:
+        # Keyed by field, so that forms and the API can show it next to the domains.
+        raise ValidationError({"domains": error.messages}) from error
     taken = AccountDomain.objects.filter(domain__in=clean_domains).values_list("domain", flat=True)
     if taken:
         raise ValidationError(
-            {"domains": _("Domain already used by another account: %(d)s") % {"d": ", ".join(taken)}}
+            {
+                "domains": _("Domain already used by another account: %(d)s")
+                % {"d": ", ".join(taken)}
+            }
         )
     account = Account.objects.create(
         key=key or None,
@@ -116,13 +123,17 @@ def person_create(
     if not name.strip():
         raise ValidationError({"name": _("A person needs a name.")})
     _check_choice(legal_basis, LegalBasis, "legal_basis")
-    clean_emails = list(dict.fromkeys(normalise_email(e) for e in emails if e.strip()))
-    taken = list(
-        PersonEmail.objects.filter(email__in=clean_emails).values_list("email", flat=True)
-    )
+    try:
+        clean_emails = list(dict.fromkeys(normalise_email(e) for e in emails if e.strip()))
+    except ValidationError as error:
+        raise ValidationError({"emails": error.messages}) from error
+    taken = list(PersonEmail.objects.filter(email__in=clean_emails).values_list("email", flat=True))
     if taken:
         raise ValidationError(
-            {"emails": _("Address already belongs to someone else: %(e)s") % {"e": ", ".join(taken)}}
+            {
+                "emails": _("Address already belongs to someone else: %(e)s")
+                % {"e": ", ".join(taken)}
+            }
         )
     person = Person.objects.create(
         key=key or None,
@@ -142,8 +153,18 @@ def person_create(
 
 _PERSON_PROFILE_FIELDS = frozenset(
     {
-        "name", "phones", "language", "legal_basis", "notes", "birthday", "family", "tastes",
-        "friends", "interests", "professional_interests", "owner",
+        "name",
+        "phones",
+        "language",
+        "legal_basis",
+        "notes",
+        "birthday",
+        "family",
+        "tastes",
+        "friends",
+        "interests",
+        "professional_interests",
+        "owner",
     }
 )
 
@@ -238,15 +259,27 @@ def person_change_employment(
 ) -> Employment:
     """A person moves company: current jobs end the day before, the new one starts (M4).
 
-    The history stays with the person; the old account keeps the ended employment.
+    The history stays with the person; the old account keeps the ended employment. Ending
+    the day before (not on the day) keeps the periods apart, so that on any date the person
+    works at one of the two accounts and interactions are attributed without ambiguity.
+    Everything is checked before anything is written.
     """
-    for current in person.employments.select_related("account").filter(end__isnull=True):
+    current_jobs = list(person.employments.select_related("account").filter(end__isnull=True))
+    for current in current_jobs:
         if current.account_id == new_account.pk:
             raise ValidationError(
                 _("%(person)s already works at %(account)s.")
                 % {"person": person.name, "account": new_account.name}
             )
-        employment_end(employment=current, end=max(on, current.start or on), actor=actor)
+        if current.start is not None and on <= current.start:
+            raise ValidationError(
+                {
+                    "on": _("The move must come after the current job at %(account)s started.")
+                    % {"account": current.account.name}
+                }
+            )
+    for current in current_jobs:
+        employment_end(employment=current, end=on - timedelta(days=1), actor=actor)
     return employment_start(
         person=person,
         account=new_account,
