@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class KeyField(models.CharField):  # type: ignore[type-arg]
+class KeyField(models.CharField):  # type: ignore[type-arg,unused-ignore]
     """The row's stable natural key in a bundle (exchange.md); empty for rows made here."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

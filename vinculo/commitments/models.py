@@ -10,7 +10,7 @@ from vinculo.fields import KeyField
 from vinculo.vocab import CommitmentStatus, Outcome, Severity
 
 
-def _person_fk(related_name: str, verbose: str = "person") -> models.ForeignKey:  # type: ignore[type-arg]
+def _person_fk(related_name: str, verbose: str = "person") -> models.ForeignKey:  # type: ignore[type-arg,unused-ignore]
     return models.ForeignKey(
         "people.Person",
         verbose_name=_(verbose),
@@ -21,7 +21,7 @@ def _person_fk(related_name: str, verbose: str = "person") -> models.ForeignKey:
     )
 
 
-def _account_fk(related_name: str) -> models.ForeignKey:  # type: ignore[type-arg]
+def _account_fk(related_name: str) -> models.ForeignKey:  # type: ignore[type-arg,unused-ignore]
     return models.ForeignKey(
         "people.Account",
         verbose_name=_("account"),

@@ -19,11 +19,17 @@ class HealthSnapshot(models.Model):
 
     as_of = models.DateField(_("as of"))
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, null=True, blank=True,
+        "people.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="health_snapshots",
     )
     account = models.ForeignKey(
-        "people.Account", on_delete=models.CASCADE, null=True, blank=True,
+        "people.Account",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="health_snapshots",
     )
     overall = models.PositiveSmallIntegerField(_("health"))
@@ -95,8 +101,12 @@ class Play(models.Model):
     reason = models.TextField(_("reason"))
     action = models.TextField(_("recommended action"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="plays",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plays",
     )
     status = models.CharField(
         _("status"), max_length=16, choices=PlayStatus.choices, default=PlayStatus.OPEN
@@ -124,3 +134,29 @@ class Play(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.reason[:60]}"
+
+
+class HealthSettings(models.Model):
+    """Sales operations' changes to the engine's defaults (weights, windows, thresholds).
+
+    One row. ``overrides`` holds only what differs from ``EngineConfig``'s defaults, so a
+    new default in the code reaches every installation that did not change it.
+    """
+
+    overrides = models.JSONField(
+        _("changes to the defaults"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'For example {"recent_days": 60, "person_weights": {"cadence": 30}}. '
+            "Names as in the engine's configuration."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("health settings")
+        verbose_name_plural = _("health settings")
+
+    def __str__(self) -> str:
+        return str(_("Health settings"))

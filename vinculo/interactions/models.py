@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,10 +43,10 @@ class Interaction(models.Model):
         blank=True,
         related_name="interactions",
     )
-    people = models.ManyToManyField(
+    people: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "people.Person", through="InteractionPerson", related_name="interactions"
     )
-    colleagues = models.ManyToManyField(
+    colleagues: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "people.Colleague", through="InteractionColleague", related_name="interactions"
     )
     created_by = models.ForeignKey(

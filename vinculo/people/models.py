@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -104,9 +105,7 @@ class AccountDomain(models.Model):
         verbose_name = _("email domain")
         verbose_name_plural = _("email domains")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(domain=models.functions.Lower("domain")), name="domain_lower_case"
-            ),
+            models.CheckConstraint(condition=Q(domain=Lower("domain")), name="domain_lower_case"),
         ]
 
     def __str__(self) -> str:
@@ -166,9 +165,7 @@ class PersonEmail(models.Model):
         verbose_name = _("email address")
         verbose_name_plural = _("email addresses")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(email=models.functions.Lower("email")), name="email_lower_case"
-            ),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="email_lower_case"),
         ]
 
     def __str__(self) -> str:

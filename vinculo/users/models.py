@@ -38,7 +38,7 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined,unused-ignore]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

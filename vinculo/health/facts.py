@@ -1,0 +1,414 @@
+"""Set-based reads of the facts behind health, as of a date.
+
+Every function here reads facts dated on or before ``as_of`` only, with a handful of
+GROUP BY queries whatever the number of people: the engine never queries per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum
+from django.utils import timezone
+
+from vinculo.commitments.models import Commitment, Complaint, Initiative
+from vinculo.growth.models import Holding, ProductLine, ValueItem
+from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
+from vinculo.people.models import Account, ContactPlan, Employment
+from vinculo.vocab import LIVE_CHANNELS, Channel, CommitmentStatus, Direction, Level
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in the installation's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def end_of(as_of: dt.date) -> dt.datetime:
+    """Facts strictly before this instant count as of ``as_of`` (the whole day included)."""
+    return day_start(as_of + dt.timedelta(days=1))
+
+
+@dataclass
+class ContactFacts:
+    """Interaction facts for one subject (a person or an account)."""
+
+    first_at: dt.datetime | None = None
+    last_at: dt.datetime | None = None
+    last_two_way_at: dt.datetime | None = None
+    last_inbound_at: dt.datetime | None = None
+    inbound_year: int = 0
+    first_inbound_year_at: dt.datetime | None = None
+    recent: int = 0
+    prior: int = 0
+    inbound_recent: int = 0
+    inbound_prior: int = 0
+    live_recent: int = 0
+    email_recent: int = 0
+    live_minutes_recent: float | None = None
+    live_minutes_prior: float | None = None
+    live_count_recent: int = 0
+    live_count_prior: int = 0
+    levelled_window: int = 0
+    high_level_window: int = 0
+    channels_window: int = 0
+    places_window: int = 0
+    total_window: int = 0
+    unanswered_streak: int = 0
+
+
+def _contact_annotations(
+    prefix: str, as_of: dt.date, recent_days: int, level_days: int
+) -> dict[str, Any]:
+    """The conditional aggregates shared by people and accounts.
+
+    ``prefix`` is the path from the grouped rows to the Interaction ("interaction__" for the
+    participant table, "" for the interaction table itself).
+    """
+    t = end_of(as_of)
+    recent_from = t - dt.timedelta(days=recent_days)
+    prior_from = t - dt.timedelta(days=2 * recent_days)
+    year_from = t - dt.timedelta(days=365)
+    level_from = t - dt.timedelta(days=level_days)
+    p = prefix
+
+    def q(**kwargs: Any) -> Q:
+        return Q(**{f"{p}{k}": v for k, v in kwargs.items()})
+
+    started = f"{p}started_at"
+    live = q(channel__in=list(LIVE_CHANNELS))
+    inbound = q(direction=Direction.INBOUND)
+    two_way = live | inbound | q(channel=Channel.EVENT)
+    recent = q(started_at__gte=recent_from)
+    prior = q(started_at__gte=prior_from, started_at__lt=recent_from)
+    window = q(started_at__gte=level_from)
+    live_recent_long = live & q(started_at__gte=t - dt.timedelta(days=level_days))
+    live_prior_long = live & q(
+        started_at__gte=t - dt.timedelta(days=2 * level_days),
+        started_at__lt=t - dt.timedelta(days=level_days),
+    )
+    return {
+        "first_at": Min(started),
+        "last_at": Max(started),
+        "last_two_way_at": Max(started, filter=two_way),
+        "last_inbound_at": Max(started, filter=inbound),
+        "inbound_year": Count("pk", filter=inbound & q(started_at__gte=year_from)),
+        "first_inbound_year_at": Min(started, filter=inbound & q(started_at__gte=year_from)),
+        "recent": Count("pk", filter=recent),
+        "prior": Count("pk", filter=prior),
+        "inbound_recent": Count("pk", filter=inbound & recent),
+        "inbound_prior": Count("pk", filter=inbound & prior),
+        "live_recent": Count("pk", filter=live & recent),
+        "email_recent": Count("pk", filter=q(channel=Channel.EMAIL) & recent),
+        "live_minutes_recent": Avg(f"{p}duration_min", filter=live_recent_long),
+        "live_minutes_prior": Avg(f"{p}duration_min", filter=live_prior_long),
+        "live_count_recent": Count("pk", filter=live_recent_long),
+        "live_count_prior": Count("pk", filter=live_prior_long),
+        "levelled_window": Count("pk", filter=window & ~q(level="")),
+        "high_level_window": Count(
+            "pk", filter=window & q(level__in=[Level.STRATEGIC, Level.SATISFACTION])
+        ),
+        "channels_window": Count(f"{p}channel", distinct=True, filter=window),
+        "places_window": Count(f"{p}place", distinct=True, filter=window & ~q(place="")),
+        "total_window": Count("pk", filter=window),
+    }
+
+
+def person_contact_facts(
+    as_of: dt.date, person_ids: Iterable[int] | None, recent_days: int, level_days: int
+) -> dict[int, ContactFacts]:
+    links = InteractionPerson.objects.filter(interaction__started_at__lt=end_of(as_of))
+    if person_ids is not None:
+        links = links.filter(person_id__in=list(person_ids))
+    rows = links.values("person_id").annotate(
+        **_contact_annotations("interaction__", as_of, recent_days, level_days)
+    )
+    facts = {row.pop("person_id"): ContactFacts(**row) for row in rows}
+    _unanswered_streaks(
+        facts,
+        links.filter(interaction__started_at__gte=end_of(as_of) - dt.timedelta(days=level_days))
+        .order_by("person_id", "interaction__started_at")
+        .values_list("person_id", "interaction__direction", "interaction__channel"),
+    )
+    return facts
+
+
+def account_contact_facts(
+    as_of: dt.date, account_ids: Iterable[int] | None, recent_days: int, level_days: int
+) -> dict[int, ContactFacts]:
+    interactions = Interaction.objects.filter(
+        started_at__lt=end_of(as_of), account_id__isnull=False
+    )
+    if account_ids is not None:
+        interactions = interactions.filter(account_id__in=list(account_ids))
+    rows = interactions.values("account_id").annotate(
+        **_contact_annotations("", as_of, recent_days, level_days)
+    )
+    facts = {row.pop("account_id"): ContactFacts(**row) for row in rows}
+    _unanswered_streaks(
+        facts,
+        interactions.filter(started_at__gte=end_of(as_of) - dt.timedelta(days=level_days))
+        .order_by("account_id", "started_at")
+        .values_list("account_id", "direction", "channel"),
+    )
+    return facts
+
+
+def _unanswered_streaks(
+    facts: dict[int, ContactFacts], ordered: Iterable[tuple[int, str, str]]
+) -> None:
+    """Count outbound contacts in a row since the last reply, per subject, in one pass."""
+    for subject_id, direction, channel in ordered.iterator(chunk_size=5000):  # type: ignore[attr-defined]
+        subject = facts.get(subject_id)
+        if subject is None:
+            continue
+        answered = direction == Direction.INBOUND or channel in LIVE_CHANNELS
+        subject.unanswered_streak = 0 if answered else subject.unanswered_streak + 1
+
+
+@dataclass
+class PromiseFacts:
+    due: int = 0
+    kept_on_time: int = 0
+    kept_late: int = 0
+    broken: int = 0
+    overdue_open: int = 0
+    oldest_overdue_days: int = 0
+
+
+def promise_facts(
+    as_of: dt.date, field_name: str, ids: Iterable[int] | None
+) -> dict[int, PromiseFacts]:
+    """Promises due by ``as_of``, with their status as it was then (closed later = open)."""
+    qs = Commitment.objects.filter(
+        made_on__lte=as_of, due__lte=as_of, **{f"{field_name}__isnull": False}
+    )
+    if ids is not None:
+        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+    closed_by_then = Q(closed_on__lte=as_of)
+    rows = qs.values(field_name).annotate(
+        due_count=Count("pk"),
+        kept_on_time=Count(
+            "pk",
+            filter=closed_by_then & Q(status=CommitmentStatus.KEPT) & Q(closed_on__lte=F("due")),
+        ),
+        kept_late=Count(
+            "pk",
+            filter=closed_by_then
+            & (
+                Q(status=CommitmentStatus.KEPT_LATE)
+                | Q(status=CommitmentStatus.KEPT, closed_on__gt=F("due"))
+            ),
+        ),
+        broken=Count("pk", filter=closed_by_then & Q(status=CommitmentStatus.BROKEN)),
+        overdue_open=Count(
+            "pk",
+            filter=(Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+            & ~Q(status=CommitmentStatus.RENEGOTIATED, closed_on__lte=as_of),
+        ),
+        oldest_due=Min(
+            "due",
+            filter=(Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)),
+        ),
+    )
+    out: dict[int, PromiseFacts] = {}
+    for row in rows:
+        oldest = row["oldest_due"]
+        out[row[field_name]] = PromiseFacts(
+            due=row["due_count"],
+            kept_on_time=row["kept_on_time"],
+            kept_late=row["kept_late"],
+            broken=row["broken"],
+            overdue_open=row["overdue_open"],
+            oldest_overdue_days=(as_of - oldest).days if oldest else 0,
+        )
+    return out
+
+
+@dataclass
+class OpenComplaint:
+    id: int
+    severity: str
+    age_days: int
+    answered: bool
+    summary: str
+
+
+@dataclass
+class VoiceFacts:
+    open: list[OpenComplaint] = field(default_factory=list)
+    resolved_year: int = 0
+    resolution_days_avg: float | None = None
+
+
+def voice_facts(
+    as_of: dt.date, field_name: str, ids: Iterable[int] | None
+) -> dict[int, VoiceFacts]:
+    qs = Complaint.objects.filter(opened__lte=as_of, **{f"{field_name}__isnull": False})
+    if ids is not None:
+        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+    out: dict[int, VoiceFacts] = defaultdict(VoiceFacts)
+    open_rows = qs.filter(Q(resolved__isnull=True) | Q(resolved__gt=as_of)).values_list(
+        field_name, "pk", "severity", "opened", "first_response", "summary"
+    )
+    for subject, pk, severity, opened, first_response, summary in open_rows:
+        out[subject].open.append(
+            OpenComplaint(
+                id=pk,
+                severity=severity,
+                age_days=(as_of - opened).days,
+                answered=first_response is not None and first_response <= as_of,
+                summary=summary,
+            )
+        )
+    year_ago = as_of - dt.timedelta(days=365)
+    resolved = qs.filter(resolved__lte=as_of, resolved__gt=year_ago).values_list(
+        field_name, "opened", "resolved"
+    )
+    totals: dict[int, list[int]] = defaultdict(list)
+    for subject, opened, done in resolved:
+        totals[subject].append((done - opened).days)
+    for subject, days in totals.items():
+        out[subject].resolved_year = len(days)
+        out[subject].resolution_days_avg = sum(days) / len(days)
+    return dict(out)
+
+
+def initiative_counts(
+    as_of: dt.date, field_name: str, ids: Iterable[int] | None, window_days: int
+) -> dict[int, dict[str, Any]]:
+    since = as_of - dt.timedelta(days=window_days)
+    qs = Initiative.objects.filter(proposed_on__lte=as_of, **{f"{field_name}__isnull": False})
+    if ids is not None:
+        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+    rows = qs.values(field_name).annotate(
+        recent=Count("pk", filter=Q(proposed_on__gt=since)),
+        accepted=Count("pk", filter=Q(proposed_on__gt=since, outcome="accepted")),
+        last=Max("proposed_on"),
+    )
+    return {row.pop(field_name): row for row in rows}
+
+
+def value_counts(
+    as_of: dt.date, field_name: str, ids: Iterable[int] | None, window_days: int
+) -> dict[int, dict[str, Any]]:
+    since = as_of - dt.timedelta(days=window_days)
+    qs = ValueItem.objects.filter(
+        date__lte=as_of, date__gt=since, **{f"{field_name}__isnull": False}
+    )
+    if ids is not None:
+        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+    rows = qs.values(field_name).annotate(
+        items=Count("pk"),
+        communicated=Count("pk", filter=Q(communicated_on__lte=as_of)),
+        amount=Sum("amount"),
+    )
+    return {row.pop(field_name): row for row in rows}
+
+
+@dataclass
+class Job:
+    person_id: int
+    account_id: int
+    function: str
+    decision_role: str
+    title: str
+
+
+def jobs_at(
+    as_of: dt.date,
+    person_ids: Iterable[int] | None = None,
+    account_ids: Iterable[int] | None = None,
+) -> list[Job]:
+    """Employments current at ``as_of``."""
+    qs = Employment.objects.filter(Q(start__isnull=True) | Q(start__lte=as_of)).filter(
+        Q(end__isnull=True) | Q(end__gte=as_of)
+    )
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=list(person_ids))
+    if account_ids is not None:
+        qs = qs.filter(account_id__in=list(account_ids))
+    return [
+        Job(*row)
+        for row in qs.order_by("person_id", "-start").values_list(
+            "person_id", "account_id", "function", "decision_role", "title"
+        )
+    ]
+
+
+def cadence_plans(person_ids: Iterable[int] | None) -> dict[int, tuple[int, str, bool]]:
+    qs = ContactPlan.objects.all()
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=list(person_ids))
+    return {
+        pid: (every, channel, agreed)
+        for pid, every, channel, agreed in qs.values_list(
+            "person_id", "every_days", "channel", "agreed"
+        )
+    }
+
+
+@dataclass
+class Pair:
+    colleague_id: int
+    person_id: int
+    count: int
+
+
+def coverage_pairs(
+    as_of: dt.date, account_ids: Iterable[int] | None, window_days: int
+) -> dict[int, list[Pair]]:
+    """Per account, the (colleague, client person) pairs and their shared interactions."""
+    t = end_of(as_of)
+    qs = InteractionColleague.objects.filter(
+        interaction__started_at__lt=t,
+        interaction__started_at__gte=t - dt.timedelta(days=window_days),
+        interaction__account_id__isnull=False,
+    )
+    if account_ids is not None:
+        qs = qs.filter(interaction__account_id__in=list(account_ids))
+    rows = qs.values_list(
+        "interaction__account_id", "colleague_id", "interaction__person_links__person_id"
+    ).annotate(n=Count("interaction_id", distinct=True))
+    out: dict[int, list[Pair]] = defaultdict(list)
+    for account_id, colleague_id, person_id, n in rows:
+        if person_id is not None:
+            out[account_id].append(Pair(colleague_id, person_id, n))
+    return dict(out)
+
+
+def growth_facts(as_of: dt.date, account_ids: Iterable[int] | None) -> dict[int, dict[str, Any]]:
+    """Wallet share and product lines for the last complete year and the one before."""
+    year = as_of.year - 1
+    qs = Holding.objects.filter(year__in=[year, year - 1])
+    if account_ids is not None:
+        qs = qs.filter(account_id__in=list(account_ids))
+    rows = qs.values("account_id").annotate(
+        year_revenue=Sum("revenue", filter=Q(year=year)),
+        year_before_revenue=Sum("revenue", filter=Q(year=year - 1)),
+        lines=Count("product_line", distinct=True, filter=Q(year=year, revenue__gt=0)),
+        lines_before=Count("product_line", distinct=True, filter=Q(year=year - 1, revenue__gt=0)),
+    )
+    wallets = dict(
+        (
+            Account.objects.filter(pk__in=list(account_ids))
+            if account_ids is not None
+            else Account.objects
+        )
+        .exclude(wallet_yearly__isnull=True)
+        .values_list("pk", "wallet_yearly")
+    )
+    total_lines = ProductLine.objects.count()
+    out = {}
+    for row in rows:
+        account_id = row.pop("account_id")
+        row["revenue"] = row.pop("year_revenue")
+        row["revenue_before"] = row.pop("year_before_revenue")
+        row["year"] = year
+        row["wallet"] = wallets.get(account_id)
+        row["total_lines"] = total_lines
+        out[account_id] = row
+    return out

@@ -1,0 +1,118 @@
+"""Recomputing health and plays: the full set-based run and the incremental one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.bulk import db_value, insert_rows
+from vinculo.health.config import EngineConfig
+from vinculo.health.engine import Health, Result, compute
+from vinculo.health.facts import jobs_at
+from vinculo.health.models import HealthSettings, HealthSnapshot
+from vinculo.health.plays import PEER_KINDS, detect, plays_sync
+
+
+def engine_config() -> EngineConfig:
+    row = HealthSettings.objects.order_by("pk").first()
+    return EngineConfig.from_overrides(row.overrides if row else None)
+
+
+def health_settings_update(*, overrides: dict[str, object]) -> HealthSettings:
+    names = set(EngineConfig.__dataclass_fields__)
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValidationError(
+            {"overrides": _("Unknown settings: %(names)s") % {"names": ", ".join(unknown)}}
+        )
+    row = HealthSettings.objects.order_by("pk").first() or HealthSettings()
+    row.overrides = dict(overrides)
+    row.save()
+    return row
+
+
+def _payload(health: Health) -> dict[str, dict[str, object]]:
+    return {name: {"value": c.value, "facts": c.facts} for name, c in health.components.items()} | (
+        {"_extra": dict(health.extra)} if health.extra else {}
+    )
+
+
+def snapshots_store(result: Result) -> int:
+    """Upsert one snapshot per subject for ``result.as_of`` (re-running a day replaces it)."""
+    day = db_value(HealthSnapshot, "as_of", result.as_of)
+    person_rows = (
+        (day, pid, None, h.overall, h.band, db_value(HealthSnapshot, "components", _payload(h)))
+        for pid, h in result.people.items()
+    )
+    account_rows = (
+        (day, None, aid, h.overall, h.band, db_value(HealthSnapshot, "components", _payload(h)))
+        for aid, h in result.accounts.items()
+    )
+    fields = ["as_of", "person", "account", "overall", "band", "components"]
+    update = ["overall", "band", "components"]
+    return insert_rows(
+        HealthSnapshot, fields, person_rows, conflict=["person", "as_of"], update=update
+    ) + insert_rows(
+        HealthSnapshot, fields, account_rows, conflict=["account", "as_of"], update=update
+    )
+
+
+@dataclass
+class RecomputeReport:
+    as_of: dt.date
+    people: int
+    accounts: int
+    plays: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def health_recompute(
+    *, as_of: dt.date | None = None, cfg: EngineConfig | None = None
+) -> RecomputeReport:
+    """Everything, as of a date (today by default), using only facts up to that date."""
+    as_of = as_of or timezone.localdate()
+    cfg = cfg or engine_config()
+    result = compute(as_of, cfg)
+    snapshots_store(result)
+    counts = plays_sync(detect(result, cfg), as_of)
+    return RecomputeReport(as_of, len(result.people), len(result.accounts), counts)
+
+
+@transaction.atomic
+def health_update_for(
+    *,
+    person_ids: Iterable[int] = (),
+    account_ids: Iterable[int] = (),
+    as_of: dt.date | None = None,
+) -> RecomputeReport:
+    """Recompute only what a new fact touches: the people, their accounts, and the
+    accounts' current staff (whose weighted health makes the account's)."""
+    as_of = as_of or timezone.localdate()
+    cfg = engine_config()
+    people = set(person_ids)
+    accounts = set(account_ids) | {job.account_id for job in jobs_at(as_of, person_ids=people)}
+    people |= {job.person_id for job in jobs_at(as_of, account_ids=accounts)}
+    result = compute(as_of, cfg, person_ids=sorted(people), account_ids=sorted(accounts))
+    snapshots_store(result)
+    counts = plays_sync(
+        detect(result, cfg, peers=False),
+        as_of,
+        scope_people=set(result.people),
+        scope_accounts=set(result.accounts),
+        skip_kinds=PEER_KINDS,
+    )
+    return RecomputeReport(as_of, len(result.people), len(result.accounts), counts)
+
+
+def health_refresh_after_commit(
+    *, person_ids: Iterable[int] = (), account_ids: Iterable[int] = ()
+) -> None:
+    """Queue the incremental update for when the current transaction commits."""
+    people, accounts = list(person_ids), list(account_ids)
+    transaction.on_commit(lambda: health_update_for(person_ids=people, account_ids=accounts))
