@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
 from vinculo.interactions.models import Interaction
-from vinculo.people.models import Account, Colleague, Person
+from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
@@ -21,6 +23,27 @@ from vinculo.vocab import CommitmentStatus, Outcome, Severity
 def _require_subject(person: Person | None, account: Account | None) -> None:
     if person is None and account is None:
         raise ValidationError(_("Say to whom: a person, an account or both."))
+
+
+def _account_of(person: Person, day: date) -> Account | None:
+    """The account a person worked at on a day (the latest job started), as interactions do."""
+    job = (
+        Employment.objects.filter(person=person)
+        .filter(Q(start__isnull=True) | Q(start__lte=day))
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .select_related("account")
+        .order_by(F("start").desc(nulls_last=True), "-id")
+        .first()
+    )
+    return job.account if job is not None else None
+
+
+# The models' foreign keys are built by a helper that the django-stubs plugin cannot type.
+def _subject(row: Commitment | Complaint) -> tuple[Person | None, Account | None]:
+    return cast(Person | None, row.person), cast(Account | None, row.account)
+
+
+_CLOSED = frozenset({CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE, CommitmentStatus.BROKEN})
 
 
 @transaction.atomic
@@ -41,6 +64,12 @@ def commitment_record(
         raise ValidationError({"text": _("Write what was promised.")})
     if due is not None and due < made_on:
         raise ValidationError({"due": _("A promise cannot be due before it was made.")})
+    # A promise made to a person counts for their company too (account health, M2): take
+    # it from the interaction it came from, or from where the person worked on that day.
+    if account is None and interaction is not None:
+        account = interaction.account
+    if account is None and person is not None:
+        account = _account_of(person, made_on)
     commitment = Commitment.objects.create(
         key=key or None,
         text=text.strip(),
@@ -72,8 +101,17 @@ def commitment_close(
 ) -> Commitment:
     """Close a promise as kept, kept late, broken, or renegotiated to a new due date.
 
-    "Kept" on a date after the due date is recorded as kept late: the ledger tells the truth.
+    Kept or kept late follows the dates, not the word chosen: the ledger tells the truth.
+    A renegotiated promise stays pending with its new due date and can be closed again;
+    a kept or broken one is final.
     """
+    if commitment.status in _CLOSED:
+        raise ValidationError(
+            {
+                "status": _("This promise is already closed as “%(status)s”.")
+                % {"status": commitment.get_status_display()}
+            }
+        )
     if status not in CommitmentStatus.values or status == CommitmentStatus.OPEN:
         raise ValidationError({"status": _("Choose how the promise ended.")})
     if closed_on < commitment.made_on:
@@ -82,21 +120,24 @@ def commitment_close(
         if new_due is None or new_due < closed_on:
             raise ValidationError({"new_due": _("A renegotiated promise needs a new due date.")})
         commitment.due = new_due
-    if (
-        status == CommitmentStatus.KEPT
-        and commitment.due is not None
-        and closed_on > commitment.due
-    ):
-        status = CommitmentStatus.KEPT_LATE
+    if status in (CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE) and commitment.due:
+        late = closed_on > commitment.due
+        status = CommitmentStatus.KEPT_LATE if late else CommitmentStatus.KEPT
     commitment.status = status
     commitment.closed_on = closed_on
     commitment.save(update_fields=["status", "closed_on", "due"])
+    person, account = _subject(commitment)
     event_record(
         kind=EventKind.COMMITMENT_CLOSED,
-        person=commitment.person,
-        account=commitment.account,
+        person=person,
+        account=account,
         actor=actor,
-        data={"commitment": commitment.pk, "status": status, "text": commitment.text[:200]},
+        data={
+            "commitment": commitment.pk,
+            "status": status,
+            "text": commitment.text[:200],
+            "due": str(commitment.due or ""),
+        },
     )
     return commitment
 
@@ -144,6 +185,8 @@ def complaint_resolve(
     satisfaction_after: int | None = None,
     actor: User | None = None,
 ) -> Complaint:
+    if complaint.resolved is not None:
+        raise ValidationError(_("This complaint is already resolved."))
     if resolved < complaint.opened:
         raise ValidationError({"resolved": _("A complaint cannot be resolved before it opened.")})
     if satisfaction_after is not None and not 1 <= satisfaction_after <= 5:
@@ -153,10 +196,11 @@ def complaint_resolve(
     complaint.resolution = resolution
     complaint.satisfaction_after = satisfaction_after
     complaint.save(update_fields=["resolved", "first_response", "resolution", "satisfaction_after"])
+    person, account = _subject(complaint)
     event_record(
         kind=EventKind.COMPLAINT_RESOLVED,
-        person=complaint.person,
-        account=complaint.account,
+        person=person,
+        account=account,
         actor=actor,
         data={"complaint": complaint.pk, "days": (resolved - complaint.opened).days},
     )
@@ -169,7 +213,9 @@ def concern_open(
     _require_subject(person, account)
     if not topic.strip():
         raise ValidationError({"topic": _("Write what worries them.")})
-    return Concern.objects.create(topic=topic.strip(), opened=opened, person=person, account=account)
+    return Concern.objects.create(
+        topic=topic.strip(), opened=opened, person=person, account=account
+    )
 
 
 def initiative_record(
@@ -187,6 +233,10 @@ def initiative_record(
     if not text.strip():
         raise ValidationError({"text": _("Write what was proposed.")})
     return Initiative.objects.create(
-        text=text.strip(), proposed_on=proposed_on, person=person, account=account,
-        outcome=outcome, value=value,
+        text=text.strip(),
+        proposed_on=proposed_on,
+        person=person,
+        account=account,
+        outcome=outcome,
+        value=value,
     )
