@@ -24,11 +24,12 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from vinculo.commitments.models import Commitment, Complaint
-from vinculo.growth.models import Concession, ValueItem
+from vinculo.growth.models import ValueItem
 from vinculo.health import facts as f
 from vinculo.health.config import EngineConfig
 from vinculo.health.engine import Result
 from vinculo.health.models import Play, PlayKind, PlayStatus
+from vinculo.health.selectors import fairness_report
 from vinculo.interactions.models import InteractionPerson
 from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.vocab import Channel, CommitmentStatus, Function
@@ -462,68 +463,31 @@ def _value_plays(result: Result) -> list[Candidate]:
     ]
 
 
-def _quarter(day: dt.date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3
-
-
 def _concession_plays(result: Result) -> list[Candidate]:
-    """Fairness (M13): habitual exceptions, or a rate far above the peers of the same tier."""
-    as_of = result.as_of
-    since = as_of - dt.timedelta(days=365)
-    quarters = []
-    y, q = _quarter(as_of)
-    for _i in range(4):
-        quarters.append((y, q))
-        y, q = (y, q - 1) if q else (y - 1, 3)
-    rows = Concession.objects.filter(granted_on__lte=as_of, granted_on__gt=since).values_list(
-        "account_id", "granted_on"
-    )
-    per_account: dict[int, list[dt.date]] = defaultdict(list)
-    for aid, day in rows:
-        per_account[aid].append(day)
-    if not per_account:
-        return []
-    accounts = Account.objects.values_list("pk", "tier", "wallet_yearly")
-    revenue = dict(
-        Account.objects.annotate(
-            revenue=Sum("holdings__revenue", filter=Q(holdings__year=as_of.year - 1))
-        ).values_list("pk", "revenue")
-    )
-    by_tier: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for aid, tier, _wallet in accounts:
-        # Concessions per million of revenue: big clients are not outliers for being big.
-        base = float(revenue.get(aid) or 0) or 1.0
-        by_tier[tier].append((aid, len(per_account.get(aid, [])) / base * 1_000_000))
+    """Fairness (M13): the accounts the fairness report flags, with their history."""
     out = []
-    for tier, rates in by_tier.items():
-        values = [r for _a, r in rates]
-        median = statistics.median(values)
-        mad = statistics.median(abs(v - median) for v in values) or 0.0
-        for aid, rate in rates:
-            if aid not in result.accounts or aid not in per_account:
+    for tier in fairness_report(result.as_of)["tiers"]:
+        for row in tier["rows"]:
+            if not row.flagged or row.account_id not in result.accounts:
                 continue
-            in_quarters = {_quarter(d) for d in per_account[aid]} & set(quarters)
-            habitual = len(in_quarters) >= 3
-            outlier = len(values) >= 5 and mad > 0 and rate > median + 3 * 1.4826 * mad
-            if habitual or outlier:
-                out.append(
-                    Candidate(
-                        PlayKind.CONCESSION_OUTLIER,
-                        None,
-                        aid,
-                        {
-                            "count": len(per_account[aid]),
-                            "quarters": len(in_quarters),
-                            "habitual": habitual,
-                            "outlier": outlier,
-                            "tier": tier,
-                            "rate": round(rate, 2),
-                            "peer_median": round(median, 2),
-                        },
-                        [_quarter(as_of), habitual, outlier],
-                        as_of,
-                    )
+            out.append(
+                Candidate(
+                    PlayKind.CONCESSION_OUTLIER,
+                    None,
+                    row.account_id,
+                    {
+                        "count": row.concessions,
+                        "quarters": len(row.by_quarter),
+                        "habitual": row.habitual,
+                        "outlier": row.outlier,
+                        "tier": row.tier,
+                        "rate": round(row.rate, 2),
+                        "peer_median": tier["median_rate"],
+                    },
+                    [sorted(row.by_quarter), row.habitual, row.outlier],
+                    result.as_of,
                 )
+            )
     return out
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from vinculo.health.services import health_recompute
 
@@ -10,18 +11,40 @@ def parse_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(f"--as-of: expected YYYY-MM-DD, got {value!r}") from error
+        raise CommandError(f"expected a date as YYYY-MM-DD, got {value!r}") from error
 
 
 class Command(BaseCommand):
-    help = "Recompute health snapshots and plays for everyone, as of a date (default today)."
+    help = (
+        "Recompute health snapshots and plays for everyone as of a date (default today). "
+        "With --from, also every day from that date on, so the history can be queried."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=parse_date, default=None)
+        parser.add_argument(
+            "--from",
+            dest="since",
+            type=parse_date,
+            default=None,
+            help="first day of a backfill, one snapshot per day up to --as-of",
+        )
+        parser.add_argument("--every", type=int, default=1, help="days between backfilled days")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = health_recompute(as_of=options["as_of"])
-        self.stdout.write(
-            f"as of {report.as_of}: {report.people} people, {report.accounts} accounts; "
-            f"plays {report.plays}"
-        )
+        as_of = options["as_of"] or timezone.localdate()
+        since = options["since"] or as_of
+        if since > as_of:
+            raise CommandError("--from must not be after --as-of")
+        if options["every"] < 1:
+            raise CommandError("--every must be at least 1")
+        day = since
+        while day <= as_of:
+            report = health_recompute(as_of=day)
+            self.stdout.write(
+                f"as of {report.as_of}: {report.people} people, {report.accounts} accounts; "
+                + ", ".join(f"{k} {v}" for k, v in report.plays.items())
+            )
+            if day == as_of:
+                break
+            day = min(as_of, day + dt.timedelta(days=options["every"]))

@@ -1,0 +1,276 @@
+"""Reads over health: the agenda, the fairness report, health on a past date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, Sum
+
+from vinculo.commitments.models import Commitment, Complaint
+from vinculo.growth.models import Concession
+from vinculo.health.models import HealthSnapshot, Play, PlayStatus
+from vinculo.interactions.models import InteractionPerson
+from vinculo.people.models import Account, Colleague, ContactPlan, Person
+from vinculo.users.models import User
+from vinculo.vocab import LIVE_CHANNELS, Channel, Severity
+
+# Higher sorts first: what matters most in the morning.
+_SEVERITY_WEIGHT = {
+    Severity.CRITICAL: 100,
+    Severity.HIGH: 80,
+    Severity.MEDIUM: 50,
+    Severity.LOW: 30,
+}
+
+
+@dataclass
+class AgendaItem:
+    kind: str  # contact_due, promise_overdue, complaint_open, play
+    priority: float
+    person_id: int | None
+    account_id: int | None
+    title: str
+    due: dt.date | None
+    channel: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+    play_id: int | None = None
+
+
+def _my_scope(user: User) -> tuple[Q, Q]:
+    """People and accounts the user looks after: owned by their colleague record."""
+    colleague = Colleague.objects.filter(user=user).values_list("pk", flat=True).first()
+    if colleague is None:
+        return Q(pk__in=[]), Q(pk__in=[])
+    accounts = Q(owner_id=colleague)
+    people = Q(owner_id=colleague) | Q(
+        employments__account__owner_id=colleague, employments__end__isnull=True
+    )
+    return people, accounts
+
+
+def agenda_for(user: User, today: dt.date) -> list[AgendaItem]:
+    """Due and overdue contacts, overdue promises, open complaints and open plays.
+
+    A fixed number of queries whatever the portfolio size.
+    """
+    people_q, accounts_q = _my_scope(user)
+    my_people = Person.objects.filter(people_q).distinct()
+    my_accounts = Account.objects.filter(accounts_q)
+    items: list[AgendaItem] = []
+
+    # Contacts due by cadence, from today's (or the latest) snapshot facts.
+    latest = (
+        HealthSnapshot.objects.filter(person__in=my_people, as_of__lte=today)
+        .values("person_id")
+        .annotate(day=Max("as_of"))
+    )
+    latest_days = {row["person_id"]: row["day"] for row in latest}
+    snapshots = HealthSnapshot.objects.filter(
+        person_id__in=list(latest_days), as_of__in=set(latest_days.values())
+    ).values_list("person_id", "as_of", "components", "overall")
+    plans = dict(
+        ContactPlan.objects.filter(person_id__in=list(latest_days)).values_list(
+            "person_id", "channel"
+        )
+    )
+    usual_channel = _usual_live_channel(list(latest_days))
+    names = dict(my_people.values_list("pk", "name"))
+    for pid, day, components, overall in snapshots:
+        if latest_days.get(pid) != day:
+            continue
+        cadence = (components or {}).get("cadence", {}).get("facts", {})
+        since, every = cadence.get("days_since"), cadence.get("every_days")
+        if every is None:
+            continue
+        since_today = None if since is None else since + (today - day).days
+        due_in = every - (since_today if since_today is not None else every)
+        if due_in <= 3:
+            items.append(
+                AgendaItem(
+                    "contact_due",
+                    priority=60 + min(30, max(0, -due_in)) + (100 - overall) / 10,
+                    person_id=pid,
+                    account_id=None,
+                    title=names.get(pid, ""),
+                    due=today + dt.timedelta(days=due_in),
+                    channel=plans.get(pid) or usual_channel.get(pid, Channel.CALL),
+                    facts={"days_since": since_today, "every_days": every},
+                )
+            )
+
+    overdue = (
+        Commitment.objects.filter(
+            Q(person__in=my_people) | Q(account__in=my_accounts) | Q(colleague__user=user),
+            due__lt=today,
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+        .values_list("pk", "person_id", "account_id", "text", "due")
+        .distinct()
+    )
+    for _pk, pid, aid, text, due in overdue:
+        items.append(
+            AgendaItem(
+                "promise_overdue",
+                70 + min(30, (today - due).days),
+                pid,
+                aid,
+                text[:120],
+                due,
+                facts={"days_late": (today - due).days},
+            )
+        )
+
+    complaints = (
+        Complaint.objects.filter(Q(person__in=my_people) | Q(account__in=my_accounts))
+        .filter(opened__lte=today)
+        .filter(Q(resolved__isnull=True) | Q(resolved__gt=today))
+        .values_list("pk", "person_id", "account_id", "summary", "opened", "severity")
+        .distinct()
+    )
+    for _pk, pid, aid, summary, opened, severity in complaints:
+        items.append(
+            AgendaItem(
+                "complaint_open",
+                _SEVERITY_WEIGHT.get(severity, 50) + min(20, (today - opened).days),
+                pid,
+                aid,
+                summary[:120],
+                opened,
+                facts={"severity": severity, "age": (today - opened).days},
+            )
+        )
+
+    open_plays = Play.objects.filter(owner=user).filter(
+        Q(status=PlayStatus.OPEN) | Q(status=PlayStatus.SNOOZED, snoozed_until__lte=today)
+    )
+    for play in open_plays.only("pk", "kind", "person_id", "account_id", "reason", "due", "facts"):
+        items.append(
+            AgendaItem(
+                "play",
+                50,
+                play.person_id,
+                play.account_id,
+                play.reason,
+                play.due,
+                facts=play.facts,
+                play_id=play.pk,
+            )
+        )
+    items.sort(key=lambda item: (-item.priority, item.due or today))
+    return items
+
+
+def _usual_live_channel(person_ids: list[int]) -> dict[int, str]:
+    """Each person's most used live channel (one query)."""
+    rows = (
+        InteractionPerson.objects.filter(
+            person_id__in=person_ids, interaction__channel__in=list(LIVE_CHANNELS)
+        )
+        .values_list("person_id", "interaction__channel")
+        .annotate(n=Count("pk"))
+    )
+    best: dict[int, tuple[int, str]] = {}
+    for pid, channel, n in rows:
+        if n > best.get(pid, (0, ""))[0]:
+            best[pid] = (n, channel)
+    return {pid: channel for pid, (_n, channel) in best.items()}
+
+
+def health_on(
+    *, as_of: dt.date, person: Person | None = None, account: Account | None = None
+) -> HealthSnapshot | None:
+    """The stored health on a past date (the latest snapshot on or before it)."""
+    qs = HealthSnapshot.objects.filter(as_of__lte=as_of)
+    qs = qs.filter(person=person) if person is not None else qs.filter(account=account)
+    return qs.order_by("-as_of").first()
+
+
+@dataclass
+class FairnessRow:
+    account_id: int
+    name: str
+    tier: str
+    concessions: int
+    amount: float
+    revenue: float
+    rate: float  # concessions per million of yearly revenue
+    by_quarter: dict[str, int]
+    habitual: bool = False
+    outlier: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        return self.habitual or self.outlier
+
+
+def last_quarters(as_of: dt.date, count: int = 4) -> list[str]:
+    """Labels of the calendar quarter of ``as_of`` and the ones before it, newest first."""
+    year, quarter = as_of.year, (as_of.month - 1) // 3 + 1
+    labels = []
+    for _i in range(count):
+        labels.append(f"{year}-Q{quarter}")
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return labels
+
+
+def fairness_report(as_of: dt.date) -> dict[str, Any]:
+    """Concessions of the last four calendar quarters per account, against the peers of its tier.
+
+    Shows the whole distribution (median and spread per tier) and each account's history,
+    not only the flags (domain.md, Fairness).
+    """
+    quarters = last_quarters(as_of)
+    first_year, first_q = quarters[-1].split("-Q")
+    since = dt.date(int(first_year), 3 * (int(first_q) - 1) + 1, 1)
+    rows = Concession.objects.filter(granted_on__lte=as_of, granted_on__gte=since).values_list(
+        "account_id", "granted_on", "amount"
+    )
+    history: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    amounts: dict[int, float] = defaultdict(float)
+    for aid, day, amount in rows:
+        history[aid][f"{day.year}-Q{(day.month - 1) // 3 + 1}"] += 1
+        amounts[aid] += float(amount or 0)
+    accounts = Account.objects.annotate(
+        revenue=Sum("holdings__revenue", filter=Q(holdings__year=as_of.year - 1))
+    ).values_list("pk", "name", "tier", "revenue")
+    tiers: dict[str, list[FairnessRow]] = defaultdict(list)
+    for aid, name, tier, revenue in accounts:
+        count = sum(history.get(aid, {}).values())
+        base = float(revenue or 0) or 1.0
+        tiers[tier].append(
+            FairnessRow(
+                aid,
+                name,
+                tier,
+                count,
+                amounts.get(aid, 0.0),
+                float(revenue or 0),
+                count / base * 1_000_000,
+                dict(history.get(aid, {})),
+                False,
+            )
+        )
+    out = []
+    for tier, members in sorted(tiers.items()):
+        rates = [m.rate for m in members]
+        median = statistics.median(rates)
+        mad = statistics.median(abs(r - median) for r in rates)
+        for m in members:
+            # Habitual: exceptions in three or more of the last four quarters. Outlier: a
+            # rate beyond the tier's median by three scaled median absolute deviations.
+            m.habitual = len(m.by_quarter) >= 3
+            m.outlier = len(rates) >= 5 and mad > 0 and m.rate > median + 3 * 1.4826 * mad
+        out.append(
+            {
+                "tier": tier,
+                "accounts": len(members),
+                "median_rate": round(median, 2),
+                "mad": round(mad, 2),
+                "rows": sorted(members, key=lambda m: -m.rate),
+            }
+        )
+    return {"as_of": as_of, "quarters": quarters, "tiers": out}
