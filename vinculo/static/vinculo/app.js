@@ -1,0 +1,27 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // Person picker: a ticked search result joins the chosen list, so a new search
+  // does not drop it; Enter in the search box searches instead of submitting the form.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "checkbox") return;
+    var options = input.closest("[data-picker-options]");
+    if (!options || !input.checked) return;
+    var picker = options.closest("[data-picker]");
+    var chosen = picker && picker.querySelector("[data-picker-selected]");
+    var item = input.closest("li");
+    if (!chosen || !item) return;
+    chosen.appendChild(item);
+    input.focus();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !(input instanceof HTMLInputElement)) return;
+    if (!input.closest("[data-picker]") || input.type !== "search") return;
+    event.preventDefault();
+    if (window.htmx) window.htmx.trigger(input, "search");
+  });
+})();

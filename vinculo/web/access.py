@@ -1,0 +1,28 @@
+"""Who may see and change what, in one place so that team rules can grow here.
+
+Every page needs a signed-in user (LoginRequiredMiddleware); writes need ``can_write``.
+Views call these helpers instead of checking roles themselves.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+from vinculo.users.models import User
+
+
+class AuthedHttpRequest(HttpRequest):
+    """A request behind the login and htmx middlewares: ``user`` is always a real user."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def require_writer(request: AuthedHttpRequest) -> User:
+    """The signed-in user, if they may change data; otherwise 403."""
+    user = request.user
+    if not user.can_write:
+        raise PermissionDenied
+    return user

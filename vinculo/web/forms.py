@@ -1,0 +1,102 @@
+"""Forms of the pages. They parse and present; the services decide what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.people.models import Colleague, Person
+from vinculo.vocab import Channel, Direction, Level
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _now_to_the_minute() -> str:
+    return timezone.localtime().replace(second=0, microsecond=0).strftime(DATETIME_LOCAL)
+
+
+class InteractionForm(forms.Form):
+    """Log a contact. Defaults make the common case (a meeting we asked for, half an hour,
+    now) one summary and one click away."""
+
+    started_at = forms.DateTimeField(
+        label=_("When"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    duration_min = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        min_value=0,
+        max_value=24 * 60,
+        initial=30,
+        widget=forms.NumberInput(attrs={"step": 5}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=Channel.choices,
+        initial=Channel.MEETING,
+        widget=forms.RadioSelect,
+    )
+    direction = forms.ChoiceField(
+        label=_("Who started it"),
+        choices=Direction.choices,
+        initial=Direction.OUTBOUND,
+        widget=forms.RadioSelect,
+    )
+    level = forms.ChoiceField(
+        label=_("Conversation level"),
+        choices=[("", _("Not set")), *Level.choices],
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+        help_text=_("Leave it unset and Vínculo may suggest one from the summary."),
+    )
+    place = forms.CharField(label=_("Place or medium"), max_length=200, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    # Not required here: "at least one person" is a rule of interaction_log, which says so
+    # in the user's language; the form only turns ids into people.
+    people = forms.ModelMultipleChoiceField(
+        label=_("Their participants"),
+        queryset=Person.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    colleagues = forms.ModelMultipleChoiceField(
+        label=_("Our participants"),
+        queryset=Colleague.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["started_at"].initial = _now_to_the_minute
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's errors on the fields they name, the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+    def selected_people_ids(self) -> list[int]:
+        """The ids the user picked, even when the form did not validate (to redraw them)."""
+        raw: list[Any] = (
+            self.data.getlist("people")  # type: ignore[attr-defined]
+            if self.is_bound
+            else list(self.initial.get("people", []))
+        )
+        ids: list[int] = []
+        for value in raw:
+            try:
+                ids.append(int(getattr(value, "pk", value)))
+            except (TypeError, ValueError):
+                continue
+        return list(dict.fromkeys(ids))
