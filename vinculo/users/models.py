@@ -45,3 +45,29 @@ class User(AbstractUser):
     @property
     def can_write(self) -> bool:
         return self.is_active and self.role != Role.VIEWER
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts. Only its SHA-256 is stored: a leaked database or backup
+    gives no usable token, and the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

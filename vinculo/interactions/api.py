@@ -1,0 +1,32 @@
+"""Logging interactions over the API."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from vinculo.interactions.models import Interaction
+from vinculo.interactions.schemas import InteractionIn, InteractionOut
+from vinculo.interactions.services import interaction_log
+from vinculo.people.models import Colleague, Person
+from vinculo.users.api import get_many_or_invalid, require_writer
+
+router = Router(tags=["interactions"])
+
+
+@router.post("", response={201: InteractionOut})
+def interaction_add(request: HttpRequest, payload: InteractionIn) -> Status[Interaction]:
+    user = require_writer(request)
+    interaction = interaction_log(
+        started_at=payload.started_at,
+        channel=payload.channel,
+        people=get_many_or_invalid(Person, payload.people, "people"),
+        colleagues=get_many_or_invalid(Colleague, payload.colleagues, "colleagues"),
+        duration_min=payload.duration_min,
+        place=payload.place,
+        direction=payload.direction,
+        level=payload.level,
+        summary=payload.summary,
+        actor=user,
+    )
+    return Status(201, interaction)
