@@ -71,6 +71,9 @@ class EngineConfig:
     silence_gap_factor: float = 2.0
     silence_unanswered: int = 3
     silence_inbound_drop: float = 0.5
+    # Floors so that a very chatty client's short pause is not called silence.
+    silence_min_gap_days: int = 30
+    silence_min_inbound_prior: int = 4
     # Meetings shrinking: recent live meetings this much shorter than the previous ones.
     shrink_ratio: float = 0.75
     # Complaints: penalty per open complaint by severity, doubled past the target days.

@@ -113,11 +113,7 @@ def detect(
 
     for aid, contact in result.account_contacts.items():
         if aid in result.accounts:
-            out.extend(
-                c
-                for c in _contact_plays(None, aid, contact, as_of, cfg, person=False)
-                if c.kind == PlayKind.GOING_SILENT
-            )
+            out.extend(_contact_plays(None, aid, contact, as_of, cfg, person=False))
 
     out.extend(_promise_plays(as_of, result))
     out.extend(_complaint_plays(as_of, result, cfg))
@@ -149,11 +145,14 @@ def _contact_plays(
     if c.inbound_year >= 3 and c.first_inbound_year_at and gap is not None:
         span = (as_of - f.timezone.localtime(c.first_inbound_year_at).date()).days
         usual = span / c.inbound_year
-        if gap > cfg.silence_gap_factor * usual:
+        if gap > max(cfg.silence_gap_factor * usual, cfg.silence_min_gap_days):
             reasons.append({"rule": "gap", "gap": gap, "usual": round(usual)})
     if c.unanswered_streak >= cfg.silence_unanswered:
         reasons.append({"rule": "unanswered", "count": c.unanswered_streak})
-    if c.inbound_prior >= 2 and c.inbound_recent <= cfg.silence_inbound_drop * c.inbound_prior:
+    if (
+        c.inbound_prior >= cfg.silence_min_inbound_prior
+        and c.inbound_recent <= cfg.silence_inbound_drop * c.inbound_prior
+    ):
         reasons.append(
             {"rule": "inbound_drop", "recent": c.inbound_recent, "prior": c.inbound_prior}
         )
@@ -161,10 +160,9 @@ def _contact_plays(
         out.append(
             Candidate(PlayKind.GOING_SILENT, pid, aid, {"reasons": reasons}, _date(last_in), as_of)
         )
-    if not person:
-        return out
     if (
-        c.live_count_recent >= 2
+        person
+        and c.live_count_recent >= 2
         and c.live_count_prior >= 2
         and c.live_minutes_recent is not None
         and c.live_minutes_prior
@@ -180,7 +178,7 @@ def _contact_plays(
                 as_of,
             )
         )
-    if c.levelled_window >= 3 and c.high_level_window == 0:
+    if c.levelled_window >= 3 and c.high_level_window == 0:  # people and accounts
         out.append(
             Candidate(
                 PlayKind.LEVEL_DROPPED,
@@ -191,7 +189,7 @@ def _contact_plays(
                 as_of,
             )
         )
-    if c.total_window >= 4 and c.channels_window == 1:
+    if person and c.total_window >= 4 and c.channels_window == 1:
         out.append(
             Candidate(
                 PlayKind.SINGLE_CHANNEL,
@@ -366,17 +364,23 @@ def _meal_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
         first = result.contacts.get(pid)
         if first is None or first.first_at is None or first.first_at >= started:
             meal["new"] = True
+    # One play per account, about its latest meal that added nobody.
+    latest: dict[int, tuple[int, dict[str, Any]]] = {}
+    for iid, meal in meals.items():
+        if not meal["new"] and (
+            meal["account"] not in latest or meal["at"] > latest[meal["account"]][1]["at"]
+        ):
+            latest[meal["account"]] = (iid, meal)
     return [
         Candidate(
             PlayKind.MEAL_WITHOUT_NEW_CONTACT,
             None,
-            meal["account"],
+            aid,
             {"interaction": iid, "date": _date(meal["at"]), "people": len(meal["people"])},
             iid,
             result.as_of,
         )
-        for iid, meal in meals.items()
-        if not meal["new"]
+        for aid, (iid, meal) in latest.items()
     ]
 
 

@@ -89,7 +89,12 @@ def test_level_dropped_when_only_operational() -> None:
     s.colleague("Luis")
     for n in (10, 40, 70):
         s.talk(days_before(n), ["Luis"], ["Ana"], level=Level.OPERATIONAL)
-    assert len(plays(PlayKind.LEVEL_DROPPED)) == 1
+    found = plays(PlayKind.LEVEL_DROPPED)
+    # Raised for the person and for their account.
+    assert {(p.person_id, p.account_id) for p in found} == {
+        (s.people["Ana"].pk, s.account.pk),
+        (None, s.account.pk),
+    }
     s.talk(days_before(5), ["Luis"], ["Ana"], level=Level.STRATEGIC)
     assert plays(PlayKind.LEVEL_DROPPED) == []
 
@@ -197,6 +202,26 @@ def test_no_initiative() -> None:
     assert len(plays(PlayKind.NO_INITIATIVE)) == 1
     Initiative.objects.create(account=s.account, proposed_on=days_before(10), text="New idea")
     assert plays(PlayKind.NO_INITIATIVE) == []
+
+
+def test_only_the_latest_meal_without_a_new_contact_raises_a_play() -> None:
+    s = Story.new("Comidas")
+    s.person("Ana")
+    s.colleague("Luis")
+    s.talk(days_before(200), ["Luis"], ["Ana"])
+    s.talk(days_before(40), ["Luis"], ["Ana"], channel=Channel.MEAL)
+    latest = s.talk(days_before(10), ["Luis"], ["Ana"], channel=Channel.MEAL)
+    [play] = plays(PlayKind.MEAL_WITHOUT_NEW_CONTACT)
+    assert play.facts["interaction"] == latest.pk
+
+
+def test_a_short_pause_of_a_chatty_client_is_not_silence() -> None:
+    s = Story.new("Charla")
+    ana = s.person("Ana")
+    s.colleague("Luis")
+    for n in range(20, 360, 5):  # they write every 5 days; now 20 days without word
+        s.talk(days_before(n), ["Luis"], ["Ana"], direction=Direction.INBOUND)
+    assert [p for p in plays(PlayKind.GOING_SILENT) if p.person_id == ana.pk] == []
 
 
 def test_meal_without_new_contact() -> None:
