@@ -11,9 +11,10 @@ Rules on top of the word lists:
 * Negation: a problem word (incident, complaint, delay…) with a negator just before it in
   the same clause ("sin incidencias", "no complaints") is not an operational problem; it
   is a weak sign of a satisfaction review ("the quarter went fine").
-* Complaints (exchange.md §4): a complaint being handled is operational, but a complaint
+* Complaints (exchange.md §4): a complaint or problem being handled is operational, but one
   mentioned together with a sign that the client is now happy ("contento tras la queja",
-  "happy again after the complaint") makes it a satisfaction conversation.
+  "happy again after the complaint", "satisfechos" after a list of incidents) makes it a
+  satisfaction conversation: the complaint's words then count for satisfaction.
 * Ties are broken by ``PRIORITY``: satisfaction, strategic, operational, personal. The
   deliberate, rarer conversations win over the incidental: notes mention an order or a
   holiday in passing far more often than they mention a plan or a review in passing.
@@ -71,7 +72,7 @@ class LevelSuggestion:
 # normalised text (lower case, no accents); a trailing "*" on a word matches any ending.
 # Tags mark the entries that the negation and complaint rules look at:
 #   problem   - a negated mention means "no problem" (weak satisfaction), not an incident
-#   complaint - turns into satisfaction when the client is said to be happy again
+#   complaint - like problem, turns into satisfaction when the client is said to be happy
 #   happy     - the client is (again) content; a negated one does not count as happy
 
 _Lexicon = dict[Level | None, dict[float, str]]
@@ -94,9 +95,9 @@ _ES: _Lexicon = {
         "| incidente* | problema* | error* | fallo* | queja* | reclamacion* | reclama*"
         "| se quejan | se queja | quejas",
         1: "oferta* | presupuesto | presupuestos | pedir | contrato* | condiciones | cantidad*"
-        "| unidades | plazo* | semana que viene | martes | lunes | miercoles | jueves | viernes"
-        "| revisar | confirmar | confirmado | gestion* | tramit* | seguimiento | operativ*"
-        "| llamada | proveedor* | calidad | servicio tecnico | soporte | manual* | formacion",
+        "| unidades | plazo* | semana que viene | revisar | confirmar | confirmado | gestion*"
+        "| tramit* | seguimiento | operativ* | calidad | servicio tecnico | soporte | manual*"
+        "| formacion | arregl* | solucionad* | sesion remota | asistencia remota",
     },
     Level.STRATEGIC: {
         3: "el ano que viene | ano que viene | el proximo ano | proximo ano | el ano proximo"
@@ -108,17 +109,21 @@ _ES: _Lexicon = {
         "| presupuesto anual | presupuesto del ano | vision de futuro | los proximos anos"
         "| proximos anos | plan de crecimiento | alianza estrategica | socio estrategico"
         "| plan de negocio | business plan | plan a tres anos | plan a cinco anos"
-        "| comite de direccion | prevision* de compra* | volumen anual | volumenes anuales",
-        2: "estrategi* | objetivo* | metas | expansion | expandir* | crecimiento | crecer"
+        "| comite de direccion | prevision* de compra* | volumen anual | volumenes anuales"
+        "| proveedor preferente | proveedor unico | proveedor global | proveedor estrategico"
+        "| estudio de viabilidad | business case | venta cruzada | vision del sector"
+        "| vision del mercado | hacia donde va | todas las sedes | todas las plantas",
+        2: "estrategi* | objetivo* | metas | expan* | crecimiento | crecer | internaliz*"
+        "| externaliz* | aporten ideas | nuevas ideas | presencia"
         "| inversion* | invertir | alianza* | lanzamiento* | lanzar | nueva linea"
         "| nuevas lineas | nuevo producto | nuevos productos | innovacion* | futuro"
         "| prevision* | forecast | renovacion* | renovar | licitacion* | concurso"
         "| fusion | adquisicion* | reestructura* | digitaliza* | sostenibilidad"
         "| partner* | colaboracion* | ampliar | ampliacion | apertura | abrir | planes"
         "| planificacion | tendencia* | mercado | mercados | potencial | oportunidad*"
-        "| exportar | exportacion* | capacidad | 2027 | 2028 | 2029 | 2030 | presupuestos anuales",
+        "| capacidad | 2027 | 2028 | 2029 | 2030 | presupuestos anuales",
         1: "plan | proyecto* | propuesta* | direccion | director general | ceo | gerente"
-        "| decision* | negociacion* | volumen* | anual | crecen | nuevos clientes",
+        "| decision* | negociacion* | volumen* | anual | crecen | nuevos clientes | exporta*",
     },
     Level.SATISFACTION: {
         3: "como lo estamos haciendo | como lo hacemos | que tal fue | que tal ha ido"
@@ -129,13 +134,18 @@ _ES: _Lexicon = {
         "| en que podemos mejorar | nos recomendaria* | recomendarnos | nos recomienda*"
         "| valoracion del servicio | valoran el servicio | valoran mucho | grado de satisfaccion"
         "| nivel de satisfaccion | recuperar la confianza | recuperado la confianza"
-        "| vuelve a confiar | vuelven a confiar | como nos ven | relacion con nosotros",
+        "| vuelve a confiar | vuelven a confiar | como nos ven | relacion con nosotros"
+        "| frente a la competencia | comparacion con la competencia | que esperan de nosotros"
+        "| lo que esperan | evaluacion de proveedores | ranking de proveedores"
+        "| ranking interno | en que fallamos | opinion sincera | repaso del ano",
         2: "satisf* | encuesta* | valoracion* | valoran | valora | opinion* | percepcion*"
         "| expectativa* | agradec* | gracias | felicit* | reconoc* | confianza | critica*"
-        "| mejorar | mejora | mejoras | encantad* | balance | repas* | evaluacion* | puntuacion*"
+        "| mejorar | mejora | mejoras | encantad* | balance | evaluacion* | puntuacion*"
+        "| cuestionario* | ranking | fallamos | comentarios"
         "| nota | experiencia | fidelidad | fieles | atencion recibida | trato | servicio"
         "| relacion | revision* | retrospectiva* | contento* | contenta*",
-        1: "bien | muy bien | genial | perfecto | mal | conformes | conforme | ok | quejoso*",
+        1: "bien | muy bien | genial | perfecto | mal | conformes | conforme | ok | quejoso*"
+        "| repas*",
     },
     Level.PERSONAL: {
         3: "vacacion* | hijo | hija | hijos | hijas | boda* | futbol* | cumpleanos | cumple"
@@ -143,15 +153,18 @@ _ES: _Lexicon = {
         "| padel | baja por maternidad | baja por paternidad | baja de maternidad"
         "| baja de paternidad | se jubila | jubilacion* | hobby | hobbies | aficion* | real madrid"
         "| barca | atletico | champions | la liga | maraton* | que tal la familia"
-        "| fin de semana | finde | semana santa | navidad* | luna de miel | se casa | se caso",
+        "| fin de semana | finde | semana santa | navidad* | luna de miel | se casa | se caso"
+        "| vacas | su mujer | su marido | grupo de rock",
         2: "familia* | pareja | padre | madre | padres | suegr* | hermano* | hermana*"
         "| perro* | gato* | mascota* | playa | montana | esqui* | tenis | ciclismo | bici*"
         "| correr | running | deporte* | partido | musica | concierto* | libro* | pelicula*"
         "| serie* | vino* | receta* | cocina | viaje* | viajar | verano | puente | mudanza"
         "| colegio | universidad | salud | operado | operacion de | rodilla | gripe | enfermo*"
-        "| charla* | cafe | anecdota* | personal | tiempo libre | casa nueva | piso nuevo"
-        "| nacimiento | nacio | cumpleanero | aniversario de boda",
-        1: "comida | cena | comer | cenar | restaurante | charlamos | hablamos de todo",
+        "| cafe | anecdota* | personal | tiempo libre | casa nueva | piso nuevo"
+        "| nacimiento | nacio | cumpleanero | aniversario de boda | la pequena | el pequeno"
+        "| la mayor | el mayor | esta malo | esta mala | estado malo | estado mala | amigos"
+        "| bolo | banda | grupo de musica",
+        1: "comida | cena | comer | cenar | restaurante | charlamos | hablamos de todo | charla*",
     },
     # Neutral phrases: matched so that their words count for nothing.
     None: {0: "orden del dia | por otra parte | de todas formas | en cualquier caso"},
@@ -171,9 +184,9 @@ _EN: _Lexicon = {
         "| ticket* | outage* | bug | bugs | fix | fixed | fixing | supply | supplies"
         "| logistic* | truck* | goods | parcel* | units | invoice | production run*"
         "| incident* | problem* | issue | issues | error* | complaint* | complain*",
-        1: "contract* | terms | quantit* | urgent* | escalat* | tuesday | monday | wednesday"
-        "| thursday | friday | next week | confirm* | follow up | follow-up | support"
-        "| technician* | onsite | on site | training | documentation | paperwork | supplier*",
+        1: "contract* | terms | quantit* | urgent* | escalat* | next week | confirm* | follow up"
+        "| support | technician* | onsite | on site | training | documentation | paperwork"
+        "| sort | sorted | remote session | eta | backlog",
     },
     Level.STRATEGIC: {
         3: "next year | next fiscal year | coming year | next fy | long term | medium term"
@@ -182,15 +195,20 @@ _EN: _Lexicon = {
         "| joint project* | joint venture* | multi year | multiyear | three year | five year"
         "| year plan | annual plan* | annual budget* | budget for next | new plant | new site"
         "| next few years | coming years | strategic partner* | preferred supplier"
-        "| annual volume* | volume forecast* | expansion into | go to market",
+        "| annual volume* | volume forecast* | expansion into | go to market"
+        "| sole supplier | single supplier | global supplier | strategic supplier"
+        "| feasibility study | business case | cross sell* | cross selling | view of the market"
+        "| view of the industry | industry is heading | market is heading | all sites"
+        "| all plants | bring ideas | new ideas",
         2: "strateg* | goal* | objective* | expand* | expansion | growth | grow | growing"
         "| invest* | partnership* | alliance* | launch* | new product* | new line | innovat*"
         "| vision | future | forecast* | renewal* | renew | tender* | rfp | rfq | merger*"
         "| acquisition* | restructur* | digitali* | sustainab* | planning | plans | pipeline"
-        "| opportunit* | capacity | export* | scale | scaling | headcount | budget | budgets"
+        "| opportunit* | capacity | scaling | scale up | headcount | budget | budgets"
+        "| insourc* | outsourc* | footprint"
         "| 2027 | 2028 | 2029 | 2030 | priorities | initiative*",
         1: "plan | project* | proposal* | board | ceo | director* | decision* | negotiat*"
-        "| volume* | annual | new customers | potential | market | markets",
+        "| volume* | annual | new customers | potential | market | markets | export*",
     },
     Level.SATISFACTION: {
         3: "how did we do | how are we doing | how we are doing | how we did | how it went"
@@ -200,13 +218,17 @@ _EN: _Lexicon = {
         "| areas for improvement | area for improvement | what we could do better | do better"
         "| would recommend us | recommend us | happy again | regained * trust | trust back"
         "| rebuild trust | rebuilt trust | satisfaction score | service review | review of the year"
-        "| review of the relationship | relationship review | end of year review",
+        "| review of the relationship | relationship review | end of year review"
+        "| how we compare | compared with competitors | compare with competitors"
+        "| what they expect from us | expect from us | supplier scorecard | supplier rating"
+        "| honest opinion | fall short | where we fail | year review",
         2: "satisf* | survey* | happy | pleased | delighted | unhappy | disappointed | thank*"
         "| grateful | prais* | compliment* | apprecia* | trust | expectation* | perception*"
-        "| rating* | rated | score | scores | review | retro | retrospective* | post mortem"
+        "| rating* | rated | score | scores | scorecard* | retro | retrospective* | post mortem"
+        "| opinion* | questionnaire* | comments"
         "| improve | improvement* | experience | loyal* | content with | impressed"
         "| frustrat* | relationship | service level* | sla | performance | kudos",
-        1: "good | great | well | fine | ok | okay | positive | negative | overall",
+        1: "good | great | well | fine | ok | okay | positive | negative | overall | review",
     },
     Level.PERSONAL: {
         3: "vacation* | holiday* | kid | kids | child | children | son | daughter* | wife"
@@ -214,15 +236,17 @@ _EN: _Lexicon = {
         "| soccer | golf | padel | marathon* | hobby | hobbies | maternity leave"
         "| paternity leave | parental leave | retire* | retiring | grandchild* | grandson*"
         "| granddaughter* | honeymoon | weekend | real madrid | barca | champions league"
-        "| small talk | pregnan* | newborn | family",
+        "| small talk | pregnan* | newborn | family | his wife | her husband | rock band"
+        "| house move | moving house | xmas",
         2: "families | parents | father | mother | dad | mum | mom | brother* | sister*"
         "| dog | dogs | cat | cats | pet | pets | beach | mountain* | ski | skiing | tennis"
         "| cycling | bike | running | hiking | sport | sports | match | game | music"
         "| concert* | novel | movie* | film | films | series | wine | recipe* | cooking"
         "| travel* | trip | summer | christmas | easter | school | university | college"
         "| graduat* | health | surgery | knee | flu | sick | recovering | moved house"
-        "| new house | new flat | personal | free time | chat | chatted | coffee | anniversary",
-        1: "lunch | dinner | restaurant | drinks | beer* | catch up | caught up",
+        "| new house | new flat | personal | free time | coffee | anniversary | youngest"
+        "| eldest | ill | band | gig | mates | friends",
+        1: "lunch | dinner | restaurant | drinks | beer* | catch up | caught up | chat | chatted",
     },
     None: {0: "in order to | in order | on the other hand | in any case"},
 }
@@ -253,9 +277,9 @@ _COMPLAINT = {
 }
 _HAPPY = {
     "es": "satisf* | contento* | contenta* | encantad* | recuperar la confianza"
-    "| recuperado la confianza | vuelve a confiar | vuelven a confiar | agradec* | gracias",
+    "| recuperado la confianza | vuelve a confiar | vuelven a confiar",
     "en": "satisf* | happy | pleased | delighted | happy again | regained * trust | trust back"
-    "| rebuild trust | rebuilt trust | thank* | grateful | apprecia*",
+    "| rebuild trust | rebuilt trust",
 }
 
 _STOP_WORDS = {
@@ -467,7 +491,7 @@ def _score(
     text: str, folded: str, origin: list[int] | None, tokens: list[_Token], lang: str
 ) -> list[_Hit]:
     hits: list[_Hit] = []
-    complaints: list[_Hit] = []
+    troubles: list[_Hit] = []
     happy = False
     i = 0
     while i < len(tokens):
@@ -488,13 +512,13 @@ def _score(
             hits.append(_Hit(quote, Level.SATISFACTION, 1.0, note="negated"))
             continue
         hit = _Hit(quote, entry.level, entry.weight)
-        if "complaint" in entry.tags:
-            complaints.append(hit)
+        if entry.tags & {"complaint", "problem"}:
+            troubles.append(hit)
         if "happy" in entry.tags and not negated:
             happy = True
         hits.append(hit)
-    if complaints and happy:
-        for hit in complaints:
+    if troubles and happy:
+        for hit in troubles:
             hit.level = Level.SATISFACTION
             hit.note = "after_complaint"
     return hits
@@ -527,7 +551,7 @@ def _texts_in(language: str) -> dict[str, str]:
         "nothing": _("no level words found; operational by default"),
         "negated": _("“%(words)s” (negated)"),
         "matched": _("%(level)s %(total)g: %(words)s"),
-        "after_complaint": _("rule: the client is happy after a complaint"),
+        "after_complaint": _("rule: the client is happy after a complaint or problem"),
         "against": _("against %(others)s"),
         "tie": _("tie broken by priority (satisfaction, strategic, operational, personal)"),
     }
