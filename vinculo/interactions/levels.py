@@ -258,12 +258,12 @@ def _words(text: str) -> frozenset[str]:
 
 _NEGATORS = _words(
     "sin no ni ningun ninguna ninguno nada tampoco nunca cero jamas "
-    "without not never none nor zero nothing didn don doesn isn wasn weren hasn haven "
-    "hadn couldn aren cannot didnt dont doesnt isnt wasnt hasnt havent cant wont"
+    "without not never none nor zero nothing cannot didnt dont doesnt isnt wasnt werent "
+    "hasnt havent hadnt cant wont wouldnt couldnt arent"
 )
 # Words that end the reach of a negator ("no, pero hay retraso"; "no issues but a delay").
 _CLAUSE_BREAKERS = _words("pero aunque sino but although though however except")
-_NEGATION_REACH = 3  # tokens: "no hubo ninguna incidencia", "no major issues"
+_NEGATION_REACH = 4  # tokens: "no hubo ninguna incidencia", "didn't have any major issues"
 
 _PROBLEM = {
     "es": "incidencia* | incidente* | problema* | queja* | quejas | reclamacion* | reclama*"
@@ -380,6 +380,9 @@ def _compiled(lang: str) -> _Compiled:
 _APOSTROPHES = frozenset("'`\u2019\u00b4")
 
 
+_CONTRACTION = re.compile(r"[nN]['\u2019][tT]\b")
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch in _APOSTROPHES:
@@ -392,6 +395,8 @@ def _normalise(text: str) -> tuple[str, list[int] | None]:
     """The note lower-cased without accents and, when lengths differ, for each of its
     characters the index of the original one (to quote the note's own words in reasons);
     ``None`` means position for position."""
+    # "didn't" -> "didnt ", same length, so that the negator is one word.
+    text = _CONTRACTION.sub("nt ", text)
     if text.isascii():
         return text.lower().replace("'", " ").replace("`", " "), None
     folded = "".join(map(_fold_char, text))
