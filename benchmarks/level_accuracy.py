@@ -95,9 +95,10 @@ def main() -> None:
         for split in ("dev", "heldout"):
             report(lang, split, [r for r in rows if r[1] == split], args.errors)
     wall, cpu = speed(notes, args.seconds)
+    mean = sum(map(len, notes)) / len(notes)
     print(
-        f"\nspeed: {wall:,.0f} notes/second, {cpu:,.0f} per CPU second (mean note {sum(map(len, notes)) / len(notes):.0f} "
-        f"characters, one process, Python {sys.version.split()[0]})"
+        f"\nspeed: {wall:,.0f} notes/second, {cpu:,.0f} per CPU second "
+        f"(mean note {mean:.0f} characters, one process, Python {sys.version.split()[0]})"
     )
 
 
