@@ -14,13 +14,13 @@ import sys
 from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext_lazy as _
 
 from vinculo.interactions.levels import LANGUAGES, suggest_level
 
 
 class Command(BaseCommand):
-    help = _(
+    # Plain strings, as in the project's other commands (django-stubs types help as str).
+    help = (
         "Suggest the conversation level of each note read from standard input, one note per "
         "line; prints LEVEL, CONFIDENCE and REASON separated by tabs, one line per note."
     )
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "--lang",
             choices=[*LANGUAGES, "auto"],
             default="auto",
-            help=_("Language of the notes; auto detects it note by note (default)."),
+            help="Language of the notes; auto detects it note by note (default).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
