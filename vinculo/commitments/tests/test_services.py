@@ -24,7 +24,7 @@ from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.users.models import User
 from vinculo.vocab import CommitmentStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 MARCH_1, MARCH_10, MARCH_11 = dt.date(2024, 3, 1), dt.date(2024, 3, 10), dt.date(2024, 3, 11)
 
@@ -190,6 +190,8 @@ class TestCommitmentClose:
         message = error.value.message_dict["new_due"][0]
         assert isinstance(message, str)
         assert message
+        # The Spanish catalogue has this one: it must not fall back to English.
+        assert message != "A renegotiated promise needs a new due date."
 
 
 class TestComplaints:

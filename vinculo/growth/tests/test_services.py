@@ -18,7 +18,7 @@ from vinculo.growth.services import (
     value_item_record,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DAY = dt.date(2024, 3, 10)
 
@@ -120,3 +120,5 @@ def test_spanish_messages_are_text() -> None:
     message = error.value.message_dict["kind"][0]
     assert isinstance(message, str)
     assert message
+    # The Spanish catalogue has this one: it must not fall back to English.
+    assert message != "Choose the kind of value."

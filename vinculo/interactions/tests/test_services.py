@@ -23,7 +23,7 @@ from vinculo.people.services import person_change_employment
 from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.users.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -231,6 +231,8 @@ def test_spanish_messages_are_text() -> None:
     message = error.value.message_dict["people"][0]
     assert isinstance(message, str)
     assert message
+    # The Spanish catalogue has this one: it must not fall back to English.
+    assert message != "Choose at least one person from the client's side."
 
 
 def test_with_two_current_jobs_the_latest_started_decides_even_if_the_other_has_no_start() -> None:

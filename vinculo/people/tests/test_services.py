@@ -21,7 +21,7 @@ from vinculo.people.services import (
 from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.users.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 class TestPersonCreate:
@@ -80,6 +80,8 @@ class TestPersonCreate:
         message = error.value.message_dict["name"][0]
         assert isinstance(message, str)
         assert message
+        # The Spanish catalogue has this one: it must not fall back to English.
+        assert message != "A person needs a name."
 
 
 class TestPersonUpdate:

@@ -13,7 +13,7 @@ from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_an_event_keeps_its_subject_actor_and_plain_data(owner: User) -> None:

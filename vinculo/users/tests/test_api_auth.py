@@ -14,7 +14,14 @@ from vinculo.people.models import Person
 from vinculo.users.models import ApiToken, User
 from vinculo.users.services import api_token_create, api_token_revoke
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture
+def client() -> Client:
+    """Django's test client, asking for English as an API caller would."""
+    return Client(headers={"accept-language": "en"})
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NEW_PERSON = {"name": "Ana López", "emails": ["ana@cliente.example"]}
 
