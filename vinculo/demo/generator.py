@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -56,7 +58,6 @@ from vinculo.vocab import (
     Level,
     Outcome,
     Severity,
-    Source,
     Tier,
     ValueKind,
 )
@@ -633,7 +634,8 @@ class _Generator:
         """Coverage and rhythm: scripted for the stories, drawn at random for the rest."""
         by_function = self.colleagues.by_function
         extra_pool = [pk for pk in self.colleagues.ids if pk not in self.colleagues.sales]
-        plan.interactions = int(500 * rng.uniform(0.4, 1.6))
+        # About 500 a year per account overall, once prospects and lost accounts count.
+        plan.interactions = int(550 * rng.uniform(0.4, 1.6))
         if plan.story is None:
             plan.coverage = rng.choices(("bow_tie", "transitional", "diamond"), (35, 45, 20))[0]
             if plan.status == AccountStatus.PROSPECT:
@@ -663,8 +665,8 @@ class _Generator:
                 plan.colleagues.append(rng.choice(by_function[function]))
 
     def plan_people(self, plan: _AccountPlan, rng: random.Random) -> None:
-        count = {"bow_tie": rng.randint(3, 8), "transitional": rng.randint(5, 12)}.get(
-            plan.coverage, rng.randint(8, 16)
+        count = {"bow_tie": rng.randint(4, 10), "transitional": rng.randint(7, 14)}.get(
+            plan.coverage, rng.randint(10, 18)
         )
         if plan.story:
             count = {"bow_tie": 4, "diamond": 6, "meals": 5}.get(plan.story, 5)
@@ -887,16 +889,10 @@ class _Generator:
         language = plan.language
         summaries = texts.SUMMARIES[language]
         places = texts.PLACES[language]
-        levels = list(summaries)
+        # Plain strings, not the enums: they compare and bind faster in this hot loop.
+        levels = [str(level) for level in summaries]
         level_weights = (55, 22, 13, 10)
-        channels = (
-            Channel.EMAIL,
-            Channel.CALL,
-            Channel.MEETING,
-            Channel.VIDEO,
-            Channel.MESSAGE,
-            Channel.EVENT,
-        )
+        channels = ("email", "call", "meeting", "video", "message", "event")
         channel_weights = (36, 24, 18, 14, 5, 1)
         members = plan.members
         cum_weights = []
@@ -938,17 +934,17 @@ class _Generator:
                 else colleagues[int(rng.random() * len(colleagues))]
             )
             if rng.random() < plan.meal_share:
-                channel = Channel.MEAL
+                channel = "meal"
             else:
                 channel = channels[_pick_fixed(channel_weights, rng.random() * 98)]
             level = levels[_pick_fixed(level_weights, rng.random() * 100)]
             if plan.levels == "dropped" and d > WINDOW_DAYS - 120:
-                level = Level.OPERATIONAL
-            elif plan.levels == "dropped" and level == Level.OPERATIONAL and rng.random() < 0.5:
-                level = Level.STRATEGIC
-            direction = Direction.INBOUND if rng.random() < 0.42 else Direction.OUTBOUND
+                level = "operational"
+            elif plan.levels == "dropped" and level == "operational" and rng.random() < 0.5:
+                level = "strategic"
+            direction = "inbound" if rng.random() < 0.42 else "outbound"
             if plan.rate == "falling" and d > WINDOW_DAYS - 110:
-                direction = Direction.OUTBOUND
+                direction = "outbound"
             people = [member.person_id]
             ours = [pair_colleague]
             if plan.coverage != "bow_tie" and channel in _GROUP_CHANNELS:
@@ -998,39 +994,38 @@ class _Generator:
         people: Sequence[int],
         ours: Sequence[int],
     ) -> None:
+        # The hot path of a large seed (millions of calls): plain lists and counters.
         w = self.writer
-        pk = w.take_id(Interaction)
-        if channel == Channel.EMAIL:
-            source, source_id = Source.MAIL, f"<demo-{pk}@{plan.domain}>"
-        elif channel in (Channel.MEETING, Channel.VIDEO):
-            source, source_id = Source.CALENDAR, f"demo-{pk}"
+        ids = w.next_id
+        pk = ids[Interaction]
+        ids[Interaction] = pk + 1
+        if channel == "email":
+            source, source_id = "mail", f"<demo-{pk}@{plan.domain}>"
+        elif channel == "meeting" or channel == "video":
+            source, source_id = "calendar", f"demo-{pk}"
         else:
-            source, source_id = Source.MANUAL, ""
-        w.add(
-            Interaction,
-            (
-                pk,
-                self.instant(d, minute),
-                duration,
-                channel,
-                place,
-                direction,
-                level,
-                False,
-                summary,
-                source,
-                source_id,
-                plan.id,
-            ),
-        )
+            source, source_id = "manual", ""
+        instant = self._instants.get(d * 1440 + minute) or self.instant(d, minute)
+        w.buffers[Interaction].append(
+            (pk, instant, duration, channel, place, direction, level, False, summary, source,
+             source_id, plan.id)
+        )  # fmt: skip
         plan.log.append((pk, d, people[0], ours[0]))
         last = self.last_contact
+        links = w.buffers[InteractionPerson]
+        link_id = ids[InteractionPerson]
         for person_id in people:
-            w.add(InteractionPerson, (w.take_id(InteractionPerson), pk, person_id))
+            links.append((link_id, pk, person_id))
+            link_id += 1
             if last.get(person_id, -1) < d:
                 last[person_id] = d
+        ids[InteractionPerson] = link_id
+        links = w.buffers[InteractionColleague]
+        link_id = ids[InteractionColleague]
         for colleague_id in ours:
-            w.add(InteractionColleague, (w.take_id(InteractionColleague), pk, colleague_id))
+            links.append((link_id, pk, colleague_id))
+            link_id += 1
+        ids[InteractionColleague] = link_id
 
     # ---- everything else an account has
 
@@ -1053,7 +1048,7 @@ class _Generator:
     def emit_commitments(self, plan: _AccountPlan, rng: random.Random) -> None:
         w = self.writer
         promises = texts.PROMISES[plan.language]
-        interactions = plan.log
+        interactions = sorted(plan.log, key=lambda row: row[1])
         if not interactions:
             return
         scripted: list[str] = []
@@ -1399,7 +1394,10 @@ def _pick_fixed(weights: Sequence[int], x: float) -> int:
 
 
 def _nearest(log: list[tuple[int, int, int, int]], day: int) -> tuple[int, int, int, int]:
-    return min(log, key=lambda row: abs(row[1] - day))
+    """The logged interaction closest to ``day`` (the log is sorted by day)."""
+    at = bisect_left(log, day, key=lambda row: row[1])
+    candidates = log[max(0, at - 1) : at + 1]
+    return min(candidates, key=lambda row: abs(row[1] - day))
 
 
 def _duration(channel: str, rng: random.Random) -> int:
@@ -1487,6 +1485,24 @@ def _scripted_interactions(
 # --------------------------------------------------------------------------- entry point
 
 
+@contextmanager
+def _large_sqlite_cache() -> Iterator[None]:
+    """SQLite's default page cache (2 MiB) makes every index insert of a big seed spill to
+    the WAL; a large cache for the length of the seed keeps the index pages in memory."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -524288")  # KiB: 512 MiB at most
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
 def database_has_people() -> bool:
     return Person.objects.exists()
 
@@ -1502,7 +1518,7 @@ def seed_demo(
     """Fill an empty database with demo data; one transaction, bulk statements only."""
     if database_has_people():
         raise DatabaseNotEmpty
-    with transaction.atomic():
+    with transaction.atomic(), _large_sqlite_cache():
         writer = _Writer()
         generator = _Generator(accounts=accounts, seed=seed, as_of=as_of, writer=writer)
         generator.run(progress=progress)

@@ -389,7 +389,7 @@ TITLES = {
     },
 }
 
-SUMMARIES = {
+SUMMARIES: dict[str, dict[str, tuple[str, ...]]] = {
     "es": {
         Level.OPERATIONAL: (
             "Seguimiento de la entrega de la semana; sin incidencias",
