@@ -17,10 +17,8 @@ from vinculo.factories import (
     InteractionFactory,
     PersonFactory,
 )
-from vinculo.interactions.models import InteractionColleague, InteractionPerson
-from vinculo.people.models import Account, AccountDomain, Colleague, Person
-from vinculo.people.services import contact_plan_set
-from vinculo.commitments.models import Commitment
+from vinculo.interactions.models import InteractionPerson
+from vinculo.people.models import Colleague
 from vinculo.users.models import User
 from vinculo.vocab import Function
 
