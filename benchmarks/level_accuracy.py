@@ -29,6 +29,7 @@ from vinculo.interactions.levels import EVALUATION_DIR, suggest_level  # noqa: E
 from vinculo.vocab import Level  # noqa: E402
 
 LEVELS = [level.value for level in Level]
+CONFIDENT = 0.3  # below this, a suggestion rests on one weak word or on nothing
 SHORT = {"operational": "oper", "strategic": "strat", "satisfaction": "satis", "personal": "pers"}
 
 
@@ -43,11 +44,15 @@ def load(lang: str) -> list[tuple[str, str, str]]:
 def report(lang: str, split: str, rows: list[tuple[str, str, str]], errors: str | None) -> float:
     confusion: Counter[tuple[str, str]] = Counter()
     lang_right = 0
+    confident = confident_right = 0
     misses = []
     for expected, _, note in rows:
         suggestion = suggest_level(note)
         confusion[expected, suggestion.level.value] += 1
         lang_right += suggestion.lang == lang
+        if suggestion.confidence >= CONFIDENT:
+            confident += 1
+            confident_right += suggestion.level.value == expected
         if suggestion.level.value != expected:
             misses.append((expected, suggestion, note))
     right = sum(confusion[level, level] for level in LEVELS)
@@ -55,6 +60,10 @@ def report(lang: str, split: str, rows: list[tuple[str, str, str]], errors: str 
     print(
         f"\n{lang} {split}: accuracy {accuracy:.3f} ({right}/{len(rows)}), "
         f"language detected {lang_right}/{len(rows)}"
+    )
+    print(
+        f"  confidence >= {CONFIDENT}: {confident}/{len(rows)} notes, accuracy "
+        f"{confident_right / confident if confident else 0:.3f}"
     )
     print("  expected \\ suggested " + " ".join(f"{SHORT[c]:>6}" for c in LEVELS) + "  recall")
     for level in LEVELS:
