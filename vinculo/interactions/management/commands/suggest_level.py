@@ -3,8 +3,9 @@
 One note per input line, one output line per note, in order:
 ``LEVEL<TAB>CONFIDENCE<TAB>REASON``, the confidence with two decimals. An empty (or blank)
 line prints ``operational<TAB>0.00<TAB>empty note``: the line count of the output always
-matches the input, and a confidence of 0 says there was nothing to judge. Input that is not
-valid UTF-8 is read with replacement characters rather than refused.
+matches the input, and a confidence of 0 says there was nothing to judge. Input and output
+are UTF-8 whatever the locale; input that is not valid UTF-8 is read with replacement
+characters rather than refused. The reason is in the interface language (LANGUAGE_CODE).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stream = options.get("stdin") or _utf8(sys.stdin)
+        if options.get("stdout") is None and isinstance(sys.stdout, io.TextIOWrapper):
+            # The output is UTF-8 like every exchange format, whatever the locale says: a
+            # C locale must not turn a quoted accent or emoji into a crash.
+            sys.stdout.reconfigure(encoding="utf-8", errors="replace")
         lang = options["lang"]
         try:
             for line in stream:
