@@ -8,12 +8,13 @@ SQLite and PostgreSQL both work, and the caller's ``atomic`` block covers them).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
 
 BATCH = 2000
 
@@ -68,6 +69,36 @@ def insert_rows(
         for batch in batched(rows, batch_size):
             cursor.executemany(statement, batch)
             sent += len(batch)
+    return sent
+
+
+def copy_rows(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch_size: int = BATCH,
+) -> int:
+    """Like ``insert_rows`` without conflict handling, through ``COPY`` on PostgreSQL.
+
+    For millions of new rows COPY is several times faster than batched INSERTs; on other
+    databases this is ``insert_rows``. The statement is added to Django's query log (when
+    it is kept) like any other, so query-count tests still see it.
+    """
+    if connection.vendor != "postgresql":
+        return insert_rows(model, fields, rows, batch_size=batch_size)
+    table, columns = _table_and_columns(model, fields)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    sent = 0
+    began = time.monotonic()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            sent += 1
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"{statement} -- {sent} rows", "time": f"{time.monotonic() - began:.3f}"}
+        )
     return sent
 
 
@@ -172,3 +203,12 @@ def delete_rows(model: type[Model], field: str, values: Iterable[Any]) -> int:
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({placeholders})", batch)
             deleted += cursor.rowcount
     return deleted
+
+
+def values_for_ids(
+    queryset: QuerySet[Any], ids: Iterable[Any], *fields: str, field: str = "pk"
+) -> Iterator[tuple[Any, ...]]:
+    """``values_list(*fields)`` of the rows whose ``field`` is in ``ids``, one query per
+    900 ids: a list of any length stays under the databases' bound-parameter limits."""
+    for batch in batched(sorted(set(ids)), 900):
+        yield from queryset.filter(**{f"{field}__in": batch}).values_list(*fields)

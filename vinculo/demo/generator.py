@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 from tqdm import tqdm
 
-from vinculo.bulk import insert_rows
+from vinculo.bulk import copy_rows
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
 from vinculo.demo import texts
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
@@ -272,7 +272,7 @@ class _Writer:
         for model in _WRITE_ORDER:
             rows = self.buffers[model]
             if rows:
-                self.written[model] += insert_rows(model, _fields_for_sql(model), rows)
+                self.written[model] += copy_rows(model, _FIELDS[model], rows)
                 rows.clear()
 
     def reset_sequences(self) -> None:
@@ -282,10 +282,6 @@ class _Writer:
             with connection.cursor() as cursor:
                 for statement in statements:
                     cursor.execute(statement)
-
-
-def _fields_for_sql(model: type[Model]) -> tuple[str, ...]:
-    return _FIELDS[model]
 
 
 # --------------------------------------------------------------------------- plans
