@@ -138,7 +138,9 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
         form = InteractionForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            people = list(data["people"])
+            # In the order they were ticked: the first one is whose page we go back to.
+            order = form.selected_people_ids()
+            people = sorted(data["people"], key=lambda person: order.index(person.pk))
             try:
                 interaction_log(
                     started_at=data["started_at"],
