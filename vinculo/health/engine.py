@@ -255,6 +255,8 @@ class Result:
     contacts: dict[int, f.ContactFacts]
     account_contacts: dict[int, f.ContactFacts]
     coverages: dict[int, Coverage]
+    # False for a full run: later reads then need no (huge) lists of ids to filter on.
+    scoped: bool = False
 
 
 def compute(
@@ -280,7 +282,10 @@ def compute(
         all_people: list[int] = list(Person.objects.values_list("pk", flat=True))
     else:
         all_people = person_ids
-    tiers = dict(Account.objects.values_list("pk", "tier"))
+    tier_scope = Account.objects.all()
+    if person_ids is not None:
+        tier_scope = tier_scope.filter(pk__in={job.account_id for job in jobs})
+    tiers = dict(tier_scope.values_list("pk", "tier"))
     first_job: dict[int, f.Job] = {}
     for job in jobs:
         first_job.setdefault(job.person_id, job)
@@ -321,7 +326,16 @@ def compute(
         account_ids = sorted({j.account_id for j in jobs})
     account_jobs = f.jobs_at(as_of, account_ids=account_ids) if account_ids is not None else jobs
     accounts = _compute_accounts(as_of, cfg, account_ids, account_jobs, people, contacts)
-    return Result(as_of, people, accounts[0], jobs, contacts, accounts[1], accounts[2])
+    return Result(
+        as_of,
+        people,
+        accounts[0],
+        jobs,
+        contacts,
+        accounts[1],
+        accounts[2],
+        scoped=person_ids is not None or account_ids is not None,
+    )
 
 
 def _compute_accounts(
@@ -339,14 +353,16 @@ def _compute_accounts(
         if account_ids is not None
         else list(Account.objects.values_list("pk", flat=True))
     )
-    account_contacts = f.account_contact_facts(as_of, ids, cfg.recent_days, cfg.level_window_days)
-    pairs = f.coverage_pairs(as_of, ids, cfg.coverage_window_days)
+    # Reads get the ids only when scoped: a full run reads everything, unfiltered.
+    scope = account_ids
+    account_contacts = f.account_contact_facts(as_of, scope, cfg.recent_days, cfg.level_window_days)
+    pairs = f.coverage_pairs(as_of, scope, cfg.coverage_window_days)
     colleague_functions = dict(Colleague.objects.values_list("pk", "function"))
-    account_promises = f.promise_facts(as_of, "account", ids)
-    account_voice = f.voice_facts(as_of, "account", ids)
-    account_initiatives = f.initiative_counts(as_of, "account", ids, cfg.initiative_window_days)
-    account_value = f.value_counts(as_of, "account", ids, cfg.value_window_days)
-    account_growth = f.growth_facts(as_of, ids)
+    account_promises = f.promise_facts(as_of, "account", scope)
+    account_voice = f.voice_facts(as_of, "account", scope)
+    account_initiatives = f.initiative_counts(as_of, "account", scope, cfg.initiative_window_days)
+    account_value = f.value_counts(as_of, "account", scope, cfg.value_window_days)
+    account_growth = f.growth_facts(as_of, scope)
 
     staff: dict[int, list[f.Job]] = defaultdict(list)
     for job in jobs:

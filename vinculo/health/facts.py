@@ -1,7 +1,8 @@
 """Set-based reads of the facts behind health, as of a date.
 
-Every function here reads facts dated on or before ``as_of`` only, with a handful of
-GROUP BY queries whatever the number of people: the engine never queries per row.
+Every function here reads facts dated on or before ``as_of`` only, with one GROUP BY per
+kind of fact whatever the number of people: the database does the heavy work and the
+engine never queries per row.
 """
 
 from __future__ import annotations
@@ -55,15 +56,14 @@ class ContactFacts:
     levelled_window: int = 0
     high_level_window: int = 0
     channels_window: int = 0
-    places_window: int = 0
     total_window: int = 0
     unanswered_streak: int = 0
 
 
-def _contact_annotations(
+def _contact_aggregates(
     prefix: str, as_of: dt.date, recent_days: int, level_days: int
 ) -> dict[str, Any]:
-    """The conditional aggregates shared by people and accounts.
+    """The conditional aggregates shared by people and accounts, in one GROUP BY.
 
     ``prefix`` is the path from the grouped rows to the Interaction ("interaction__" for the
     participant table, "" for the interaction table itself).
@@ -72,28 +72,24 @@ def _contact_annotations(
     recent_from = t - dt.timedelta(days=recent_days)
     prior_from = t - dt.timedelta(days=2 * recent_days)
     year_from = t - dt.timedelta(days=365)
-    level_from = t - dt.timedelta(days=level_days)
+    window_from = t - dt.timedelta(days=level_days)
+    long_prior_from = t - dt.timedelta(days=2 * level_days)
     p = prefix
 
     def q(**kwargs: Any) -> Q:
         return Q(**{f"{p}{k}": v for k, v in kwargs.items()})
 
     started = f"{p}started_at"
-    live = q(channel__in=list(LIVE_CHANNELS))
+    live = q(channel__in=[str(c) for c in LIVE_CHANNELS])
     inbound = q(direction=Direction.INBOUND)
-    two_way = live | inbound | q(channel=Channel.EVENT)
     recent = q(started_at__gte=recent_from)
     prior = q(started_at__gte=prior_from, started_at__lt=recent_from)
-    window = q(started_at__gte=level_from)
-    live_recent_long = live & q(started_at__gte=t - dt.timedelta(days=level_days))
-    live_prior_long = live & q(
-        started_at__gte=t - dt.timedelta(days=2 * level_days),
-        started_at__lt=t - dt.timedelta(days=level_days),
-    )
+    window = q(started_at__gte=window_from)
+    long_prior = q(started_at__gte=long_prior_from, started_at__lt=window_from)
     return {
         "first_at": Min(started),
         "last_at": Max(started),
-        "last_two_way_at": Max(started, filter=two_way),
+        "last_two_way_at": Max(started, filter=live | inbound | q(channel=Channel.EVENT)),
         "last_inbound_at": Max(started, filter=inbound),
         "inbound_year": Count("pk", filter=inbound & q(started_at__gte=year_from)),
         "first_inbound_year_at": Min(started, filter=inbound & q(started_at__gte=year_from)),
@@ -103,18 +99,57 @@ def _contact_annotations(
         "inbound_prior": Count("pk", filter=inbound & prior),
         "live_recent": Count("pk", filter=live & recent),
         "email_recent": Count("pk", filter=q(channel=Channel.EMAIL) & recent),
-        "live_minutes_recent": Avg(f"{p}duration_min", filter=live_recent_long),
-        "live_minutes_prior": Avg(f"{p}duration_min", filter=live_prior_long),
-        "live_count_recent": Count("pk", filter=live_recent_long),
-        "live_count_prior": Count("pk", filter=live_prior_long),
+        "live_minutes_recent": Avg(f"{p}duration_min", filter=live & window),
+        "live_minutes_prior": Avg(f"{p}duration_min", filter=live & long_prior),
+        "live_count_recent": Count("pk", filter=live & window),
+        "live_count_prior": Count("pk", filter=live & long_prior),
         "levelled_window": Count("pk", filter=window & ~q(level="")),
         "high_level_window": Count(
             "pk", filter=window & q(level__in=[Level.STRATEGIC, Level.SATISFACTION])
         ),
         "channels_window": Count(f"{p}channel", distinct=True, filter=window),
-        "places_window": Count(f"{p}place", distinct=True, filter=window & ~q(place="")),
         "total_window": Count("pk", filter=window),
+        "answered_window_at": Max(started, filter=window & (live | inbound)),
     }
+
+
+def _fold_streaks(
+    facts: dict[int, ContactFacts],
+    answered: dict[int, dt.datetime | None],
+    unanswered_rows: Iterable[tuple[int, dt.datetime]],
+) -> None:
+    """Outbound contacts in a row since the last reply (in the window), per subject.
+
+    Only the unanswered rows of the window are read: a small slice of the interactions.
+    """
+    for subject, moment in unanswered_rows:
+        last_reply = answered.get(subject)
+        if subject in facts and (last_reply is None or moment > last_reply):
+            facts[subject].unanswered_streak += 1
+
+
+def _contact_facts(
+    rows: Iterable[dict[str, Any]], subject: str, unanswered_rows: Iterable[tuple[int, Any]]
+) -> dict[int, ContactFacts]:
+    facts: dict[int, ContactFacts] = {}
+    answered: dict[int, dt.datetime | None] = {}
+    for row in rows:
+        key = row.pop(subject)
+        answered[key] = row.pop("answered_window_at")
+        facts[key] = ContactFacts(**row)
+    _fold_streaks(facts, answered, unanswered_rows)
+    return facts
+
+
+def _unanswered_filter(prefix: str, as_of: dt.date, level_days: int) -> Q:
+    t = end_of(as_of)
+    return Q(
+        **{
+            f"{prefix}started_at__gte": t - dt.timedelta(days=level_days),
+            f"{prefix}started_at__lt": t,
+            f"{prefix}direction": Direction.OUTBOUND,
+        }
+    ) & ~Q(**{f"{prefix}channel__in": [str(c) for c in LIVE_CHANNELS]})
 
 
 def person_contact_facts(
@@ -123,17 +158,17 @@ def person_contact_facts(
     links = InteractionPerson.objects.filter(interaction__started_at__lt=end_of(as_of))
     if person_ids is not None:
         links = links.filter(person_id__in=list(person_ids))
-    rows = links.values("person_id").annotate(
-        **_contact_annotations("interaction__", as_of, recent_days, level_days)
+    rows = (
+        links.values("person_id")
+        .annotate(**_contact_aggregates("interaction__", as_of, recent_days, level_days))
+        .order_by()
     )
-    facts = {row.pop("person_id"): ContactFacts(**row) for row in rows}
-    _unanswered_streaks(
-        facts,
-        links.filter(interaction__started_at__gte=end_of(as_of) - dt.timedelta(days=level_days))
-        .order_by("person_id", "interaction__started_at")
-        .values_list("person_id", "interaction__direction", "interaction__channel"),
+    unanswered = (
+        links.filter(_unanswered_filter("interaction__", as_of, level_days))
+        .values_list("person_id", "interaction__started_at")
+        .iterator(chunk_size=10000)
     )
-    return facts
+    return _contact_facts(rows, "person_id", unanswered)
 
 
 def account_contact_facts(
@@ -144,29 +179,17 @@ def account_contact_facts(
     )
     if account_ids is not None:
         interactions = interactions.filter(account_id__in=list(account_ids))
-    rows = interactions.values("account_id").annotate(
-        **_contact_annotations("", as_of, recent_days, level_days)
+    rows = (
+        interactions.values("account_id")
+        .annotate(**_contact_aggregates("", as_of, recent_days, level_days))
+        .order_by()
     )
-    facts = {row.pop("account_id"): ContactFacts(**row) for row in rows}
-    _unanswered_streaks(
-        facts,
-        interactions.filter(started_at__gte=end_of(as_of) - dt.timedelta(days=level_days))
-        .order_by("account_id", "started_at")
-        .values_list("account_id", "direction", "channel"),
+    unanswered = (
+        interactions.filter(_unanswered_filter("", as_of, level_days))
+        .values_list("account_id", "started_at")
+        .iterator(chunk_size=10000)
     )
-    return facts
-
-
-def _unanswered_streaks(
-    facts: dict[int, ContactFacts], ordered: Iterable[tuple[int, str, str]]
-) -> None:
-    """Count outbound contacts in a row since the last reply, per subject, in one pass."""
-    for subject_id, direction, channel in ordered.iterator(chunk_size=5000):  # type: ignore[attr-defined]
-        subject = facts.get(subject_id)
-        if subject is None:
-            continue
-        answered = direction == Direction.INBOUND or channel in LIVE_CHANNELS
-        subject.unanswered_streak = 0 if answered else subject.unanswered_streak + 1
+    return _contact_facts(rows, "account_id", unanswered)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from vinculo.bulk import values_for_ids
 from vinculo.commitments.models import Commitment, Complaint
 from vinculo.growth.models import ValueItem
 from vinculo.health import facts as f
@@ -203,9 +204,21 @@ def _contact_plays(
     return out
 
 
+def _subjects(result: Result, person: str = "person_id", account: str = "account_id") -> Q:
+    """The rows about the people and accounts of the run (no filter for a full run)."""
+    if not result.scoped:
+        return Q()
+    return Q(**{f"{person}__in": list(result.people)}) | Q(
+        **{f"{account}__in": list(result.accounts)}
+    )
+
+
+def _accounts(result: Result, field: str = "account_id") -> Q:
+    return Q(**{f"{field}__in": list(result.accounts)}) if result.scoped else Q()
+
+
 def _promise_plays(as_of: dt.date, result: Result) -> list[Candidate]:
-    people, accounts = set(result.people), set(result.accounts)
-    subject = Q(person_id__in=people) | Q(account_id__in=accounts)
+    subject = _subjects(result)
     overdue = Commitment.objects.filter(subject, made_on__lte=as_of, due__lt=as_of).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
     )
@@ -239,11 +252,8 @@ def _promise_plays(as_of: dt.date, result: Result) -> list[Candidate]:
 
 
 def _complaint_plays(as_of: dt.date, result: Result, cfg: EngineConfig) -> list[Candidate]:
-    people, accounts = set(result.people), set(result.accounts)
     rows = (
-        Complaint.objects.filter(
-            Q(person_id__in=people) | Q(account_id__in=accounts), opened__lte=as_of
-        )
+        Complaint.objects.filter(_subjects(result), opened__lte=as_of)
         .filter(Q(resolved__isnull=True) | Q(resolved__gt=as_of))
         .values_list(
             "pk", "person_id", "account_id", "severity", "opened", "first_response", "summary"
@@ -284,10 +294,13 @@ def _bow_tie_plays(result: Result) -> list[Candidate]:
         staff[job.account_id].append(job)
     colleagues = list(Colleague.objects.values_list("pk", "name", "function"))
     names = dict(
-        Person.objects.filter(
-            pk__in={j.person_id for aid in bow_ties for j in staff.get(aid, [])}
-            | {p.person_id for aid in bow_ties for p in result.coverages[aid].pairs}
-        ).values_list("pk", "name")
+        values_for_ids(
+            Person.objects.all(),
+            {j.person_id for aid in bow_ties for j in staff.get(aid, [])}
+            | {p.person_id for aid in bow_ties for p in result.coverages[aid].pairs},
+            "pk",
+            "name",
+        )
     )
     colleague_names = {pk: name for pk, name, _fn in colleagues}
     out = []
@@ -349,13 +362,16 @@ def _initiative_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
 
 def _meal_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
     t = f.end_of(result.as_of)
-    rows = InteractionPerson.objects.filter(
-        interaction__channel=Channel.MEAL,
-        interaction__started_at__lt=t,
-        interaction__started_at__gte=t - dt.timedelta(days=cfg.recent_days),
-        interaction__account_id__in=list(result.accounts),
-    ).values_list(
-        "interaction_id", "interaction__account_id", "interaction__started_at", "person_id"
+    rows = (
+        InteractionPerson.objects.filter(
+            interaction__channel=Channel.MEAL,
+            interaction__started_at__lt=t,
+            interaction__started_at__gte=t - dt.timedelta(days=cfg.recent_days),
+        )
+        .filter(_accounts(result, "interaction__account_id"))
+        .values_list(
+            "interaction_id", "interaction__account_id", "interaction__started_at", "person_id"
+        )
     )
     meals: dict[int, dict[str, Any]] = {}
     for iid, aid, started, pid in rows:
@@ -395,16 +411,24 @@ def _moved_plays(result: Result) -> list[Candidate]:
         ended_by_person[row[1]].append(row)
     if not ended_by_person:
         return []
-    started = Employment.objects.filter(
-        person_id__in=list(ended_by_person),
-        start__lte=as_of,
-        start__gt=since - dt.timedelta(days=30),
-    ).values_list("pk", "person_id", "account_id", "start")
+    started = list(
+        values_for_ids(
+            Employment.objects.filter(start__lte=as_of, start__gt=since - dt.timedelta(days=30)),
+            ended_by_person,
+            "pk",
+            "person_id",
+            "account_id",
+            "start",
+            field="person_id",
+        )
+    )
     names = dict(
-        Account.objects.filter(
-            pk__in={r[2] for rows in ended_by_person.values() for r in rows}
-            | {r[2] for r in started}
-        ).values_list("pk", "name")
+        values_for_ids(
+            Account.objects.all(),
+            {r[2] for rows in ended_by_person.values() for r in rows} | {r[2] for r in started},
+            "pk",
+            "name",
+        )
     )
     out = []
     for new_pk, pid, new_aid, start in started:
@@ -446,7 +470,7 @@ def _value_plays(result: Result) -> list[Candidate]:
     as_of = result.as_of
     rows = (
         ValueItem.objects.filter(
-            account_id__in=list(result.accounts),
+            _accounts(result),
             date__lte=as_of - dt.timedelta(days=30),
             date__gt=as_of - dt.timedelta(days=365),
         )
@@ -497,7 +521,7 @@ def _concession_plays(result: Result) -> list[Candidate]:
 
 def _portfolio_plays(result: Result) -> list[Candidate]:
     """Reconsider (M15) and growth opportunities (M7), against peers of the same tier."""
-    tiers = dict(Account.objects.filter(pk__in=list(result.accounts)).values_list("pk", "tier"))
+    tiers = dict(Account.objects.filter(_accounts(result, "pk")).values_list("pk", "tier"))
     growth = {aid: h.components["growth"].facts for aid, h in result.accounts.items()}
     effort = {aid: (c.live_recent * 45 + c.recent) for aid, c in result.account_contacts.items()}
     out = []
@@ -698,14 +722,20 @@ def _owners(candidates: Iterable[Candidate]) -> dict[tuple[int | None, int | Non
     """The user who owns each subject: the person's owner, else the account's."""
     cands = list(candidates)
     person_owner = dict(
-        Person.objects.filter(pk__in={c.person_id for c in cands if c.person_id})
-        .exclude(owner__user__isnull=True)
-        .values_list("pk", "owner__user_id")
+        values_for_ids(
+            Person.objects.exclude(owner__user__isnull=True),
+            {c.person_id for c in cands if c.person_id},
+            "pk",
+            "owner__user_id",
+        )
     )
     account_owner = dict(
-        Account.objects.filter(pk__in={c.account_id for c in cands if c.account_id})
-        .exclude(owner__user__isnull=True)
-        .values_list("pk", "owner__user_id")
+        values_for_ids(
+            Account.objects.exclude(owner__user__isnull=True),
+            {c.account_id for c in cands if c.account_id},
+            "pk",
+            "owner__user_id",
+        )
     )
     return {
         (c.person_id, c.account_id): (person_owner.get(c.person_id) if c.person_id else None)
@@ -739,10 +769,16 @@ def plays_sync(
     seen = set()
     counts = {"raised": 0, "updated": 0, "reopened": 0, "closed": 0}
     to_create, to_update = [], []
+    scoped = scope_people is not None or scope_accounts is not None
     for cand in candidates:
         key = cand.subject_key
         if key in seen:
             continue
+        if scoped and not (
+            cand.person_id in (scope_people or set())
+            or cand.account_id in (scope_accounts or set())
+        ):
+            continue  # about someone outside this run: their own run handles it
         seen.add(key)
         reason, action = reason_and_action(cand.kind, cand.facts)
         play = existing.get(key)
