@@ -35,7 +35,7 @@ def _account_fk(related_name: str) -> models.ForeignKey:  # type: ignore[type-ar
 class Commitment(models.Model):
     """A promise made to a person or account (M2)."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     account = _account_fk("commitments")
     person = _person_fk("commitments")
     colleague = models.ForeignKey(
@@ -88,7 +88,7 @@ class Commitment(models.Model):
 class Complaint(models.Model):
     """A complaint or bad experience, with response and resolution times (M10, M11)."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     account = _account_fk("complaints")
     person = _person_fk("complaints", "raised by")
     opened = models.DateField(_("opened"))
@@ -132,7 +132,7 @@ class Complaint(models.Model):
 class Concern(models.Model):
     """A pain point of the client that we help to remove (M19)."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     person = _person_fk("concerns")
     account = _account_fk("concerns")
     topic = models.CharField(_("topic"), max_length=300)
@@ -157,7 +157,7 @@ class Concern(models.Model):
 class Initiative(models.Model):
     """An idea or proposal we brought to a person or their team (M3)."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     account = _account_fk("initiatives")
     person = _person_fk("initiatives")
     proposed_on = models.DateField(_("proposed on"))

@@ -11,7 +11,7 @@ from vinculo.vocab import ConcessionKind, ValueKind
 
 
 class ProductLine(models.Model):
-    key = KeyField()
+    key = KeyField(null=True)
     name = models.CharField(_("name"), max_length=200, unique=True)
 
     class Meta:
@@ -27,11 +27,15 @@ class Holding(models.Model):
     """An account's yearly revenue from one product line: wallet share and cross-sell (M7)."""
 
     account = models.ForeignKey(
-        "people.Account", verbose_name=_("account"), on_delete=models.CASCADE,
+        "people.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
         related_name="holdings",
     )
     product_line = models.ForeignKey(
-        ProductLine, verbose_name=_("product line"), on_delete=models.CASCADE,
+        ProductLine,
+        verbose_name=_("product line"),
+        on_delete=models.CASCADE,
         related_name="holdings",
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -45,7 +49,9 @@ class Holding(models.Model):
             models.UniqueConstraint(
                 fields=["account", "product_line", "year"], name="unique_holding_per_year"
             ),
-            models.CheckConstraint(condition=Q(revenue__gte=0), name="holding_revenue_not_negative"),
+            models.CheckConstraint(
+                condition=Q(revenue__gte=0), name="holding_revenue_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,14 +61,20 @@ class Holding(models.Model):
 class Concession(models.Model):
     """An exception to standard terms (M13)."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     account = models.ForeignKey(
-        "people.Account", verbose_name=_("account"), on_delete=models.CASCADE,
+        "people.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
         related_name="concessions",
     )
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="concessions",
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concessions",
     )
     granted_on = models.DateField(_("granted on"))
     kind = models.CharField(_("kind"), max_length=16, choices=ConcessionKind.choices)
@@ -99,14 +111,20 @@ class Concession(models.Model):
 class ValueItem(models.Model):
     """Value the client received, and whether we told them (M20)."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     account = models.ForeignKey(
-        "people.Account", verbose_name=_("account"), on_delete=models.CASCADE,
+        "people.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
         related_name="value_items",
     )
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="value_items",
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="value_items",
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=ValueKind.choices)

@@ -112,6 +112,7 @@ def agenda_for(user: User, today: dt.date) -> list[AgendaItem]:
         .distinct()
     )
     for _pk, pid, aid, text, due in overdue:
+        assert due is not None  # filtered on due < today
         items.append(
             AgendaItem(
                 "promise_overdue",
@@ -135,7 +136,7 @@ def agenda_for(user: User, today: dt.date) -> list[AgendaItem]:
         items.append(
             AgendaItem(
                 "complaint_open",
-                _SEVERITY_WEIGHT.get(severity, 50) + min(20, (today - opened).days),
+                _SEVERITY_WEIGHT.get(Severity(severity), 50) + min(20, (today - opened).days),
                 pid,
                 aid,
                 summary[:120],

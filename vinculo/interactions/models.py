@@ -14,7 +14,7 @@ from vinculo.vocab import Channel, Direction, Level, Source
 
 
 class Interaction(models.Model):
-    key = KeyField()
+    key = KeyField(null=True)
     started_at = models.DateTimeField(_("start"))
     duration_min = models.PositiveIntegerField(_("duration (minutes)"), default=0)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)

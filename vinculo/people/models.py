@@ -19,7 +19,7 @@ from vinculo.vocab import AccountStatus, Channel, DecisionRole, Function, LegalB
 class Colleague(models.Model):
     """A person on our side. May be linked to a user who signs in."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), unique=True, null=True, blank=True)
     function = models.CharField(
@@ -54,7 +54,7 @@ class Colleague(models.Model):
 class Account(models.Model):
     """A client or prospect company: a view over the people who work there."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
     industry = models.CharField(_("industry"), max_length=120, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO code"))
@@ -115,7 +115,7 @@ class AccountDomain(models.Model):
 class Person(models.Model):
     """A human on the client side: the first-class object of Vínculo."""
 
-    key = KeyField()
+    key = KeyField(null=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
     phones = models.CharField(_("phones"), max_length=200, blank=True, help_text=_("; between"))
     language = models.CharField(_("language"), max_length=8, blank=True)
