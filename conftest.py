@@ -17,7 +17,9 @@ def realdata() -> Path:
     """The real exports in ../shared/realdata; tests using them skip, saying so, if absent."""
     path = SHARED / "realdata"
     if not path.is_dir():
-        pytest.skip(f"real sample files not found at {path} (../shared is beside the checkout in CI)")
+        pytest.skip(
+            f"real sample files not found at {path} (../shared is beside the checkout in CI)"
+        )
     return path
 
 

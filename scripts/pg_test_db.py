@@ -1,7 +1,7 @@
 """Create or drop a fresh PostgreSQL database for one test run.
 
-    python scripts/pg_test_db.py create ADMIN_URL      -> prints the new database's name
-    python scripts/pg_test_db.py drop ADMIN_URL NAME
+python scripts/pg_test_db.py create ADMIN_URL      -> prints the new database's name
+python scripts/pg_test_db.py drop ADMIN_URL NAME
 """
 
 import secrets

@@ -17,8 +17,15 @@ class CommitmentAdmin(admin.ModelAdmin[Commitment]):
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin[Complaint]):
-    list_display = ["summary", "account", "person", "severity", "opened", "first_response",
-                    "resolved"]
+    list_display = [
+        "summary",
+        "account",
+        "person",
+        "severity",
+        "opened",
+        "first_response",
+        "resolved",
+    ]
     list_filter = ["severity", "category"]
     list_select_related = _subject
     search_fields = ["summary", "category", "account__name"]

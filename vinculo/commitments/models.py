@@ -165,9 +165,7 @@ class Initiative(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
-    value = models.DecimalField(
-        _("value"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["-proposed_on", "-id"]

@@ -12,12 +12,21 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
+from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
 from vinculo.vocab import CommitmentStatus, Outcome, Severity
+
+
+def _refresh_health(row: Commitment | Complaint) -> None:
+    """Promises and complaints move health: update the person and account after commit."""
+    health_refresh_after_commit(
+        person_ids=[row.person_id] if row.person_id else [],
+        account_ids=[row.account_id] if row.account_id else [],
+    )
 
 
 def _require_subject(person: Person | None, account: Account | None) -> None:
@@ -87,6 +96,7 @@ def commitment_record(
         actor=actor,
         data={"commitment": commitment.pk, "text": commitment.text[:200], "due": str(due or "")},
     )
+    _refresh_health(commitment)
     return commitment
 
 
@@ -139,6 +149,7 @@ def commitment_close(
             "due": str(commitment.due or ""),
         },
     )
+    _refresh_health(commitment)
     return commitment
 
 
@@ -173,6 +184,7 @@ def complaint_open(
         actor=actor,
         data={"complaint": complaint.pk, "severity": severity, "text": summary[:200]},
     )
+    _refresh_health(complaint)
     return complaint
 
 
@@ -204,6 +216,7 @@ def complaint_resolve(
         actor=actor,
         data={"complaint": complaint.pk, "days": (resolved - complaint.opened).days},
     )
+    _refresh_health(complaint)
     return complaint
 
 

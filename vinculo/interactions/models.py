@@ -92,6 +92,9 @@ class InteractionPerson(models.Model):
         ]
         indexes = [models.Index(fields=["interaction"], name="person_link_interaction")]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.interaction_id}"
+
 
 class InteractionColleague(models.Model):
     """A colleague who took part in an interaction (our side)."""
@@ -112,3 +115,6 @@ class InteractionColleague(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["interaction"], name="colleague_link_interaction")]
+
+    def __str__(self) -> str:
+        return f"{self.colleague_id} @ {self.interaction_id}"

@@ -20,6 +20,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vinculo.health.services import health_refresh_after_commit
+from vinculo.interactions.levels import suggest_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Colleague, Employment, Person
 from vinculo.timeline.models import EventKind
@@ -84,6 +86,8 @@ def interaction_log(
     if errors:
         raise ValidationError(errors)
 
+    # No level chosen: suggest one from the notes (M5), marked as a suggestion.
+    suggested = suggest_level(summary) if not level and summary.strip() else None
     interaction = Interaction.objects.create(
         key=key or None,
         started_at=started_at,
@@ -91,7 +95,8 @@ def interaction_log(
         channel=channel,
         place=place,
         direction=direction,
-        level=level,
+        level=suggested.level if suggested else level,
+        level_suggested=suggested is not None,
         summary=summary,
         source=source,
         source_id=source_id,
@@ -117,4 +122,8 @@ def interaction_log(
             occurred_at=started_at,
             data={"interaction": interaction.pk, "channel": channel, "text": summary[:200]},
         )
+    health_refresh_after_commit(
+        person_ids=[p.pk for p in people],
+        account_ids=[interaction.account_id] if interaction.account_id else [],
+    )
     return interaction

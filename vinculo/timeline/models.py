@@ -29,16 +29,26 @@ class TimelineEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
     occurred_at = models.DateTimeField(_("when"))
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, null=True, blank=True,
+        "people.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="timeline_events",
     )
     account = models.ForeignKey(
-        "people.Account", on_delete=models.CASCADE, null=True, blank=True,
+        "people.Account",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="timeline_events",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Plain values (names, dates, ids) rendered into a translated sentence when shown,
     # so the same event reads in Spanish or English.
