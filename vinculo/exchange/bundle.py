@@ -29,6 +29,7 @@ from django.db.models import CharField, F, Max, Model, Value
 from django.db.models.functions import Cast, Coalesce, Collate, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vinculo.bulk import (
     batched,
@@ -116,6 +117,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 # Problems kept word for word; past this many, only their number (memory stays bounded
 # even for a bundle where every one of a million rows is wrong).
 MAX_PROBLEMS = 10_000
+# What a reference points to, translated only when a problem is reported.
+_PERSON = gettext_lazy("person")
+_ACCOUNT = gettext_lazy("account")
+_COLLEAGUE = gettext_lazy("colleague")
+_PRODUCT_LINE = gettext_lazy("product line")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE = {"true", "yes", "1", "sí", "si", "y"}
 _FALSE = {"false", "no", "0", "n", ""}
@@ -313,7 +319,7 @@ class _Row:
             self.problem(column, _("“%(value)s” is not true or false") % {"value": value})
         return False
 
-    def ref(self, column: str, mapping: dict[str, int | None], what: str) -> int | None:
+    def ref(self, column: str, mapping: dict[str, int | None], what: Any) -> int | None:
         value = self.raw(column).strip()
         if not value:
             return None
@@ -325,7 +331,7 @@ class _Row:
         self.problem(column, _("unknown %(what)s key “%(value)s”") % {"what": what, "value": value})
         return None
 
-    def refs(self, column: str, mapping: dict[str, int | None], what: str) -> list[int]:
+    def refs(self, column: str, mapping: dict[str, int | None], what: Any) -> list[int]:
         found: list[int] = []
         for part in self.raw(column).split(";"):
             value = part.strip()
@@ -472,16 +478,19 @@ class _Importer:
                     continue
                 self.report.files[name] = FileCounts()
                 step(name, self.rows(name, handle))
-        if self.moved_people:
-            # Jobs changed: the accounts of these people's interactions may have too.
-            for chunk in batched(sorted(self.moved_people), 500):
-                interactions_assign_accounts(
-                    Interaction.objects.filter(
-                        pk__in=InteractionPerson.objects.filter(person_id__in=chunk).values(
-                            "interaction_id"
-                        )
-                    )
-                )
+
+    def analyze(self, *models: type[Model]) -> None:
+        """Refresh PostgreSQL's statistics while the tables fill up.
+
+        Autovacuum cannot see rows of a transaction still open; without this the planner
+        believes the link tables empty and the account subquery scans them whole, so each
+        batch gets slower than the last. ANALYZE does sample our own uncommitted rows.
+        """
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def tick(self, name: str, rows: int) -> None:
         if self.progress is not None:
@@ -878,8 +887,8 @@ class _Importer:
             created: list[tuple[Any, ...]] = []
             updated: list[tuple[Any, ...]] = []
             for row in chunk:
-                person = row.ref("person_key", self.people, _("person"))
-                account = row.ref("account_key", self.accounts, _("account"))
+                person = row.ref("person_key", self.people, _PERSON)
+                account = row.ref("account_key", self.accounts, _ACCOUNT)
                 if not row.raw("person_key").strip():
                     row.problem("person_key", _("a key is required"))
                 if not row.raw("account_key").strip():
@@ -922,6 +931,17 @@ class _Importer:
             counts.created += len(created)
             counts.updated += len(updated)
             self.tick(name, len(chunk))
+        self.analyze(Employment)
+        # Jobs changed: the accounts of these people's interactions already stored may have
+        # too. Those in this bundle's interactions.csv get theirs as they are written.
+        for people in batched(sorted(self.moved_people), 500):
+            interactions_assign_accounts(
+                Interaction.objects.filter(
+                    pk__in=InteractionPerson.objects.filter(person_id__in=people).values(
+                        "interaction_id"
+                    )
+                )
+            )
 
     def import_contact_plans(self, name: str, rows: Iterator[_Row]) -> None:
         counts = self.report.files[name]
@@ -938,7 +958,7 @@ class _Importer:
             for row in chunk:
                 if not row.raw("person_key").strip():
                     row.problem("person_key", _("a key is required"))
-                person = row.ref("person_key", self.people, _("person"))
+                person = row.ref("person_key", self.people, _PERSON)
                 values = (
                     row.integer("every_days", required=True, minimum=1),
                     row.choice("channel", Channel.values),
@@ -976,6 +996,7 @@ class _Importer:
             Channel.values, Direction.values, Level.values, Source.values
         )  # fmt: skip
         create_extra = (False, "", self.actor.pk if self.actor else None)
+        written, next_analyze = 0, 1000
         for chunk in batched(rows, 2000):
             batch: list[_Pending] = []
             refused: list[tuple[int, str]] = []
@@ -994,8 +1015,8 @@ class _Importer:
                 )
                 if not values[2]:
                     row.problem("channel", _("a channel is required"))
-                ours = row.refs("our", self.colleagues, _("colleague"))
-                theirs = row.refs("their", self.people, _("person"))
+                ours = row.refs("our", self.colleagues, _COLLEAGUE)
+                theirs = row.refs("their", self.people, _PERSON)
                 if not theirs and row.ok:
                     row.problem("their", _("at least one person from the client's side"))
                 if not row.ok and key:
@@ -1023,6 +1044,10 @@ class _Importer:
                 ("interaction_id", "colleague_id"),
                 [(p.pk, colleague) for p in linked for colleague in p.extra[0]],
             )
+            written += len(created)
+            if written >= next_analyze:
+                next_analyze = written * 4
+                self.analyze(Interaction, InteractionPerson, InteractionColleague, Employment)
             if created or updated:
                 interactions_assign_accounts(
                     Interaction.objects.filter(pk__in=[p.pk for p in created + updated])
@@ -1056,9 +1081,9 @@ class _Importer:
             if made_on and closed_on and closed_on < made_on:
                 row.problem("closed_on", _("closed before it was made"))
             return (
-                row.ref("account_key", self.accounts, _("account")),
-                row.ref("person_key", self.people, _("person")),
-                row.ref("colleague_key", self.colleagues, _("colleague")),
+                row.ref("account_key", self.accounts, _ACCOUNT),
+                row.ref("person_key", self.people, _PERSON),
+                row.ref("colleague_key", self.colleagues, _COLLEAGUE),
                 row.text("text", required=True),
                 made_on,
                 due,
@@ -1079,8 +1104,8 @@ class _Importer:
             if opened and resolved and resolved < opened:
                 row.problem("resolved", _("resolved before it was opened"))
             return (
-                row.ref("account_key", self.accounts, _("account")),
-                row.ref("person_key", self.people, _("person")),
+                row.ref("account_key", self.accounts, _ACCOUNT),
+                row.ref("person_key", self.people, _PERSON),
                 opened,
                 row.choice("severity", Severity.values, Severity.MEDIUM),
                 row.text("category", max_length=120),
@@ -1100,7 +1125,7 @@ class _Importer:
             if opened and resolved and resolved < opened:
                 row.problem("resolved", _("resolved before it was opened"))
             return (
-                row.ref("person_key", self.people, _("person")),
+                row.ref("person_key", self.people, _PERSON),
                 row.text("topic", max_length=300, required=True),
                 opened,
                 resolved,
@@ -1112,8 +1137,8 @@ class _Importer:
     def import_initiatives(self, name: str, rows: Iterator[_Row]) -> None:
         def parse(row: _Row) -> tuple[Any, ...]:
             return (
-                row.ref("account_key", self.accounts, _("account")),
-                row.ref("person_key", self.people, _("person")),
+                row.ref("account_key", self.accounts, _ACCOUNT),
+                row.ref("person_key", self.people, _PERSON),
                 row.date("proposed_on", required=True),
                 row.text("text", required=True),
                 row.choice("outcome", Outcome.values, Outcome.PENDING),
@@ -1139,8 +1164,8 @@ class _Importer:
                 for column in ("account_key", "product_line_key"):
                     if not row.raw(column).strip():
                         row.problem(column, _("a key is required"))
-                account = row.ref("account_key", self.accounts, _("account"))
-                line = row.ref("product_line_key", self.product_lines, _("product line"))
+                account = row.ref("account_key", self.accounts, _ACCOUNT)
+                line = row.ref("product_line_key", self.product_lines, _PRODUCT_LINE)
                 year = row.integer("year", required=True, minimum=1900)
                 if year is not None and year > 2999:
                     row.problem("year", _("%(value)d is too large") % {"value": year})
@@ -1178,8 +1203,8 @@ class _Importer:
             if not kind:
                 row.problem("kind", _("a kind is required"))
             return (
-                row.ref("account_key", self.accounts, _("account")),
-                row.ref("person_key", self.people, _("person")),
+                row.ref("account_key", self.accounts, _ACCOUNT),
+                row.ref("person_key", self.people, _PERSON),
                 row.date("granted_on", required=True),
                 kind,
                 row.decimal("size_pct", maximum=Decimal(100)),
@@ -1201,8 +1226,8 @@ class _Importer:
             if not kind:
                 row.problem("kind", _("a kind is required"))
             return (
-                row.ref("account_key", self.accounts, _("account")),
-                row.ref("person_key", self.people, _("person")),
+                row.ref("account_key", self.accounts, _ACCOUNT),
+                row.ref("person_key", self.people, _PERSON),
                 row.date("date", required=True),
                 kind,
                 row.decimal("amount"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from vinculo.exchange.bundle import COLUMNS, bundle_export, bundle_import
 from vinculo.factories import AccountFactory, PersonFactory
@@ -22,6 +24,13 @@ from vinculo.timeline.models import EventKind, TimelineEvent
 FIXTURE = Path(__file__).parent / "fixtures" / "bundle"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages are asserted word for word, in English."""
+    with translation.override("en"):
+        yield
 
 
 def table_counts() -> dict[str, int]:
