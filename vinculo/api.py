@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
 from vinculo.commitments.api import router as commitments_router
+from vinculo.health.api import router as health_router
 from vinculo.interactions.api import router as interactions_router
 from vinculo.people.api import router as people_router
 from vinculo.users.api import bearer_auth, session_auth
@@ -58,3 +59,4 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
 api.add_router("", people_router)
 api.add_router("/interactions", interactions_router)
 api.add_router("/commitments", commitments_router)
+api.add_router("", health_router)

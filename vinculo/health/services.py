@@ -15,7 +15,7 @@ from vinculo.bulk import db_value, insert_rows
 from vinculo.health.config import EngineConfig
 from vinculo.health.engine import Health, Result, compute
 from vinculo.health.facts import jobs_at
-from vinculo.health.models import HealthSettings, HealthSnapshot
+from vinculo.health.models import HealthSettings, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import PEER_KINDS, detect, plays_sync
 
 
@@ -116,3 +116,35 @@ def health_refresh_after_commit(
     """Queue the incremental update for when the current transaction commits."""
     people, accounts = list(person_ids), list(account_ids)
     transaction.on_commit(lambda: health_update_for(person_ids=people, account_ids=accounts))
+
+
+def _check_open(play: Play) -> None:
+    if play.status in (PlayStatus.DONE, PlayStatus.DISMISSED):
+        raise ValidationError(_("This play is already closed."))
+
+
+def play_snooze(*, play: Play, until: dt.date, today: dt.date | None = None) -> Play:
+    """Put a play aside until a date; it comes back then if the condition still holds."""
+    _check_open(play)
+    if until <= (today or timezone.localdate()):
+        raise ValidationError({"until": _("Snooze until a later date.")})
+    play.status, play.snoozed_until = PlayStatus.SNOOZED, until
+    play.save(update_fields=["status", "snoozed_until", "updated_at"])
+    return play
+
+
+def play_done(*, play: Play) -> Play:
+    _check_open(play)
+    play.status = PlayStatus.DONE
+    play.save(update_fields=["status", "updated_at"])
+    return play
+
+
+def play_dismiss(*, play: Play, reason: str) -> Play:
+    """Dismiss with a reason; the play stays dismissed until its facts change."""
+    _check_open(play)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the play does not apply.")})
+    play.status, play.dismissed_reason = PlayStatus.DISMISSED, reason.strip()
+    play.save(update_fields=["status", "dismissed_reason", "updated_at"])
+    return play

@@ -1,0 +1,83 @@
+"""Insights, the agenda and the plays over the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from vinculo.health.insights import insights
+from vinculo.health.models import Play
+from vinculo.health.selectors import agenda_for
+from vinculo.health.services import engine_config, play_dismiss, play_done, play_snooze
+from vinculo.users.api import api_user, require_writer
+
+router = Router(tags=["health"])
+
+
+class AgendaItemOut(Schema):
+    kind: str
+    priority: float
+    person_id: int | None
+    account_id: int | None
+    title: str
+    due: dt.date | None
+    channel: str
+    facts: dict[str, Any]
+    play_id: int | None
+
+
+class PlayOut(Schema):
+    id: int
+    kind: str
+    person_id: int | None
+    account_id: int | None
+    reason: str
+    action: str
+    status: str
+    due: dt.date | None
+    snoozed_until: dt.date | None
+
+
+class SnoozeIn(Schema):
+    until: dt.date
+
+
+class DismissIn(Schema):
+    reason: str
+
+
+@router.get("/insights")
+def insights_view(request: HttpRequest, as_of: dt.date | None = None) -> dict[str, Any]:
+    """What the system concludes at a date, from facts dated on or before it
+    (exchange.md section 2); in the language of the request."""
+    return insights(as_of or timezone.localdate(), engine_config())
+
+
+@router.get("/agenda", response=list[AgendaItemOut])
+def agenda_view(request: HttpRequest, day: dt.date | None = None) -> list[Any]:
+    return agenda_for(api_user(request), day or timezone.localdate())
+
+
+def _my_play(request: HttpRequest, play_id: int) -> Play:
+    user = require_writer(request)
+    return get_object_or_404(Play, pk=play_id, owner=user)
+
+
+@router.post("/plays/{play_id}/snooze", response=PlayOut)
+def play_snooze_view(request: HttpRequest, play_id: int, payload: SnoozeIn) -> Play:
+    return play_snooze(play=_my_play(request, play_id), until=payload.until)
+
+
+@router.post("/plays/{play_id}/done", response=PlayOut)
+def play_done_view(request: HttpRequest, play_id: int) -> Play:
+    return play_done(play=_my_play(request, play_id))
+
+
+@router.post("/plays/{play_id}/dismiss", response=PlayOut)
+def play_dismiss_view(request: HttpRequest, play_id: int, payload: DismissIn) -> Play:
+    return play_dismiss(play=_my_play(request, play_id), reason=payload.reason)

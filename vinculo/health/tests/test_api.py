@@ -1,0 +1,89 @@
+"""Insights, agenda and play lifecycle over the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from vinculo.factories import UserFactory
+from vinculo.health.models import Play, PlayKind, PlayStatus
+from vinculo.health.tests.stories import Story
+from vinculo.users.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insights_need_auth_and_follow_the_contract(client: Client) -> None:
+    assert client.get("/api/insights").status_code == 401
+    Story.new("Acme").person("Ana")
+    client.force_login(UserFactory())
+    response = client.get("/api/insights", {"as_of": "2026-06-30"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["as_of"] == "2026-06-30"
+    assert [a["key"] for a in data["accounts"]] == ["acme"]
+    assert data["people"][0]["account"] == "acme"
+
+
+def make_play(owner: object) -> Play:
+    s = Story.new("Acme")
+    return Play.objects.create(
+        kind=PlayKind.BOW_TIE,
+        account=s.account,
+        reason="r",
+        action="a",
+        owner=owner,
+        raised_on=timezone.localdate(),
+    )
+
+
+def test_owner_snoozes_and_dismisses_a_play(client: Client) -> None:
+    user = UserFactory()
+    play = make_play(user)
+    client.force_login(user)
+    until = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    response = client.post(
+        f"/api/plays/{play.pk}/snooze", {"until": until}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "snoozed"
+    response = client.post(
+        f"/api/plays/{play.pk}/dismiss", {"reason": ""}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    response = client.post(
+        f"/api/plays/{play.pk}/dismiss",
+        {"reason": "Ya lo sabemos"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    play.refresh_from_db()
+    assert play.status == PlayStatus.DISMISSED and play.dismissed_reason == "Ya lo sabemos"
+
+
+def test_someone_elses_play_is_not_found_and_unchanged(client: Client) -> None:
+    play = make_play(UserFactory())
+    client.force_login(UserFactory())
+    response = client.post(f"/api/plays/{play.pk}/done")
+    assert response.status_code == 404
+    play.refresh_from_db()
+    assert play.status == PlayStatus.OPEN
+
+
+def test_a_viewer_cannot_close_plays(client: Client) -> None:
+    viewer = UserFactory(role=Role.VIEWER)
+    play = make_play(viewer)
+    client.force_login(viewer)
+    assert client.post(f"/api/plays/{play.pk}/done").status_code == 403
+    play.refresh_from_db()
+    assert play.status == PlayStatus.OPEN
+
+
+def test_agenda_lists_my_open_plays(client: Client) -> None:
+    user = UserFactory()
+    play = make_play(user)
+    client.force_login(user)
+    items = client.get("/api/agenda").json()
+    assert [i["play_id"] for i in items] == [play.pk]
