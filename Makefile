@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 run: install
 	DEBUG=true $(BIN)/vinculo migrate --no-input
 	DEBUG=true $(BIN)/vinculo seed_demo --if-empty
+	DEBUG=true $(BIN)/vinculo recompute_health --if-missing
 	@DEBUG=true $(BIN)/vinculo demo_logins
 	DEBUG=true $(BIN)/vinculo runserver 127.0.0.1:8000
 

@@ -94,3 +94,13 @@ def test_recompute_backfills_one_snapshot_per_day() -> None:
 def test_recompute_refuses_a_bad_date() -> None:
     with pytest.raises(CommandError):
         call_command("recompute_health", "--as-of", "30/06/2026")
+
+
+def test_recompute_if_missing_skips_a_day_already_computed() -> None:
+    bow_tie_story()
+    call_command("recompute_health", "--as-of", "2026-06-30", stdout=io.StringIO())
+    HealthSnapshot.objects.update(overall=1)
+    out = io.StringIO()
+    call_command("recompute_health", "--as-of", "2026-06-30", "--if-missing", stdout=out)
+    assert "already computed" in out.getvalue()
+    assert set(HealthSnapshot.objects.values_list("overall", flat=True)) == {1}

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from vinculo.health.models import HealthSnapshot
 from vinculo.health.services import health_recompute
 
 
@@ -30,6 +31,11 @@ class Command(BaseCommand):
             help="first day of a backfill, one snapshot per day up to --as-of",
         )
         parser.add_argument("--every", type=int, default=1, help="days between backfilled days")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when snapshots as of that date already exist",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = options["as_of"] or timezone.localdate()
@@ -38,6 +44,9 @@ class Command(BaseCommand):
             raise CommandError("--from must not be after --as-of")
         if options["every"] < 1:
             raise CommandError("--every must be at least 1")
+        if options["if_missing"] and HealthSnapshot.objects.filter(as_of=as_of).exists():
+            self.stdout.write(f"health as of {as_of} is already computed")
+            return
         day = since
         while day <= as_of:
             report = health_recompute(as_of=day)
