@@ -60,7 +60,12 @@ def main() -> int:
     else:
         path = Path(urlsplit(url).path)
         path.unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": url, "VINCULO_VAR_DIR": str(tmpdir)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "VINCULO_VAR_DIR": str(tmpdir),
+        "LANGUAGE_CODE": "en",
+    }
     try:
         subprocess.run([*VINCULO, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
         command = [

@@ -355,6 +355,7 @@ class _Generator:
         self.story_owner = 0
         self.colleagues = _Colleagues([], {}, [], {})
         self.users: dict[str, int] = {}
+        self.users_created = 0
         # Per chunk: the last day each person was contacted (for contact plans' next due).
         self.last_contact: dict[int, int] = {}
         self.story_people: dict[str, int] = {}
@@ -388,15 +389,24 @@ class _Generator:
     def seed_users_and_colleagues(self) -> None:
         w = self.writer
         rng = self.rng_for("colleagues")
-        team_ids = {}
+        # Teams and users that already exist (a superuser made before the first run, say)
+        # are kept as they are; only the missing ones are added.
+        team_ids = dict(Team.objects.filter(name__in=TEAMS).values_list("name", "pk"))
         for name in TEAMS:
-            team_ids[name] = w.take_id(Team)
-            w.add(Team, (team_ids[name], name))
+            if name not in team_ids:
+                team_ids[name] = w.take_id(Team)
+                w.add(Team, (team_ids[name], name))
+        existing = set(
+            User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]).values_list(
+                "username", flat=True
+            )
+        )
+        missing = [login for login in DEMO_LOGINS if login.username not in existing]
         # Hashing is slow on purpose: one hash per distinct password.
-        hashes = {p: make_password(p) for p in sorted({login.password for login in DEMO_LOGINS})}
+        hashes = {p: make_password(p) for p in sorted({login.password for login in missing})}
         users = []
         first_user_id = self._first_user_id()
-        for n, login in enumerate(DEMO_LOGINS):
+        for n, login in enumerate(missing):
             user_id = first_user_id + n
             self.users[login.username] = user_id
             first, _, last = login.name.partition(" ")
@@ -411,14 +421,13 @@ class _Generator:
                     role=login.role,
                     is_staff=login.role == Role.ADMIN,
                     is_superuser=login.role == Role.ADMIN,
-                    team_id=None,
+                    team_id=team_ids[login.team] if login.team else None,
                     language="en" if login.username == "james" else "es",
                 )
             )
         w.flush()  # teams first: the users point at them
-        for user, login in zip(users, DEMO_LOGINS, strict=True):
-            user.team_id = team_ids[login.team] if login.team else None
         User.objects.bulk_create(users)
+        self.users_created = len(users)
 
         functions = [
             Function.TECHNICAL_SERVICE,
@@ -455,7 +464,10 @@ class _Generator:
         for login in DEMO_LOGINS:
             if login.role == Role.ACCOUNT_MANAGER:
                 pk = add(
-                    login.name, Function.SALES, login.team or TEAMS[0], self.users[login.username]
+                    login.name,
+                    Function.SALES,
+                    login.team or TEAMS[0],
+                    self.users.get(login.username),
                 )
                 if login.username == "lucia":
                     self.story_owner = pk
@@ -1519,6 +1531,6 @@ def seed_demo(
         generator = _Generator(accounts=accounts, seed=seed, as_of=as_of, writer=writer)
         generator.run(progress=progress)
     rows = {model._meta.label: count for model, count in writer.written.items()}
-    rows["users.User"] = len(DEMO_LOGINS)
+    rows["users.User"] = generator.users_created
     del out
     return SeedReport(accounts=generator.accounts, rows=rows)

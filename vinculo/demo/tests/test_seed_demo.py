@@ -22,7 +22,7 @@ from vinculo.growth.models import Concession, Holding, ValueItem
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Account, ContactPlan, Employment, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
-from vinculo.users.models import Role, User
+from vinculo.users.models import Role, Team, User
 from vinculo.vocab import Channel, CommitmentStatus, Direction, Level, Outcome
 
 AS_OF = date(2026, 11, 23)
@@ -363,3 +363,17 @@ def test_the_command_seeds_an_empty_database_and_prints_the_logins() -> None:
     assert "http://127.0.0.1:8000" in text
     for login in DEMO_LOGINS:
         assert login.username in text and login.password in text
+
+
+@pytest.mark.django_db
+def test_existing_users_and_teams_are_kept() -> None:
+    # given an administrator and a team made before the first seed
+    User.objects.create_superuser("admin", password="their own password")
+    Team.objects.create(name="Norte")
+    # when the demo is seeded
+    report = seed_demo(accounts=12, seed=0, as_of=AS_OF)
+    # then the existing ones are untouched and the rest are added
+    assert User.objects.get(username="admin").check_password("their own password")
+    assert report.rows["users.User"] == len(DEMO_LOGINS) - 1
+    assert Team.objects.filter(name="Norte").count() == 1
+    assert User.objects.get(username="lucia").team == Team.objects.get(name="Norte")
