@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Final, TextIO
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -277,7 +277,7 @@ class _Writer:
 
     def reset_sequences(self) -> None:
         """PostgreSQL sequences do not see explicit ids; move them past ours."""
-        statements = connection.ops.sequence_reset_sql(no_style(), list(_FIELDS))
+        statements = connection.ops.sequence_reset_sql(no_style(), [*_FIELDS, User])
         if statements:
             with connection.cursor() as cursor:
                 for statement in statements:
@@ -927,7 +927,7 @@ class _Generator:
                 continue
             days.append(d)
         days.sort()
-        scripted = _scripted_interactions(self, plan, rng)
+        scripted = _scripted_interactions(self, plan)
 
         for d in days:
             member = members[_pick(cum_weights, rng.random() * total)]
@@ -1424,9 +1424,7 @@ _DURATIONS: Final[dict[str, tuple[int, int]]] = {
 }
 
 
-def _scripted_interactions(
-    gen: _Generator, plan: _AccountPlan, rng: random.Random
-) -> Iterator[tuple[Any, ...]]:
+def _scripted_interactions(gen: _Generator, plan: _AccountPlan) -> Iterator[tuple[Any, ...]]:
     """Interactions a story needs exactly: (day, minute, duration, channel, place, direction,
     level, summary, people, ours)."""
     language = plan.language
@@ -1487,7 +1485,6 @@ def _scripted_interactions(
             [mover],
             [plan.owner],
         )
-    del rng
 
 
 # --------------------------------------------------------------------------- entry point
@@ -1521,7 +1518,6 @@ def seed_demo(
     seed: int = 0,
     as_of: date,
     progress: bool = False,
-    out: TextIO | None = None,
 ) -> SeedReport:
     """Fill an empty database with demo data; one transaction, bulk statements only."""
     if database_has_people():
@@ -1532,5 +1528,4 @@ def seed_demo(
         generator.run(progress=progress)
     rows = {model._meta.label: count for model, count in writer.written.items()}
     rows["users.User"] = generator.users_created
-    del out
     return SeedReport(accounts=generator.accounts, rows=rows)

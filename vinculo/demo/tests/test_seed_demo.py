@@ -336,6 +336,16 @@ def test_one_user_per_role_and_the_account_manager_owns_people(seeded: SeedRepor
     )
 
 
+def test_rows_made_after_the_seed_get_fresh_ids(seeded: SeedReport) -> None:
+    # The seed sets ids itself; PostgreSQL's sequences must have been moved past them.
+    user = User.objects.create_user("newcomer", password="x")
+    person = Person.objects.create(name="Nueva Persona")
+    team = Team.objects.create(name="Este")
+    assert user.pk > max(User.objects.exclude(pk=user.pk).values_list("pk", flat=True))
+    assert person.pk == Person.objects.count()
+    assert team.pk > 2
+
+
 def test_if_empty_leaves_a_filled_database_alone(seeded: SeedReport) -> None:
     before = Interaction.objects.count()
     out = StringIO()
