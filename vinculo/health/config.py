@@ -74,6 +74,8 @@ class EngineConfig:
     # Floors so that a very chatty client's short pause is not called silence.
     silence_min_gap_days: int = 30
     silence_min_inbound_prior: int = 4
+    # A job change is news for this long after it happened.
+    moved_window_days: int = 180
     # Meetings shrinking: recent live meetings this much shorter than the previous ones.
     shrink_ratio: float = 0.75
     # Complaints: penalty per open complaint by severity, doubled past the target days.

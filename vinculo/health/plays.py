@@ -121,7 +121,7 @@ def detect(
     out.extend(_bow_tie_plays(result))
     out.extend(_initiative_plays(result, cfg))
     out.extend(_meal_plays(result, cfg))
-    out.extend(_moved_plays(result))
+    out.extend(_moved_plays(result, cfg))
     out.extend(_value_plays(result))
     if peers:
         out.extend(_concession_plays(result))
@@ -400,9 +400,9 @@ def _meal_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
     ]
 
 
-def _moved_plays(result: Result) -> list[Candidate]:
+def _moved_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
     as_of = result.as_of
-    since = as_of - dt.timedelta(days=90)
+    since = as_of - dt.timedelta(days=cfg.moved_window_days)
     ended = Employment.objects.filter(end__gt=since, end__lte=as_of).values_list(
         "pk", "person_id", "account_id", "end"
     )
