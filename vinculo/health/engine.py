@@ -38,7 +38,7 @@ def _clamp(value: float) -> int:
 def _days(as_of: dt.date, moment: dt.datetime | None) -> int | None:
     if moment is None:
         return None
-    return (as_of - dt.datetime.date(f.timezone.localtime(moment))).days
+    return (as_of - f.local_date(moment)).days
 
 
 def _weighted(components: dict[str, Component], weights: dict[str, float]) -> int:

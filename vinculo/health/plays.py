@@ -74,7 +74,7 @@ class Candidate:
 
 
 def _date(moment: dt.datetime | None) -> str | None:
-    return f.timezone.localtime(moment).date().isoformat() if moment else None
+    return f.local_date(moment).isoformat() if moment else None
 
 
 # Kinds judged against peers: an incremental run over a few accounts cannot judge them.
@@ -142,9 +142,9 @@ def _contact_plays(
     # Silence against the subject's own history (domain.md).
     reasons = []
     last_in = c.last_inbound_at
-    gap = (as_of - f.timezone.localtime(last_in).date()).days if last_in else None
+    gap = (as_of - f.local_date(last_in)).days if last_in else None
     if c.inbound_year >= 3 and c.first_inbound_year_at and gap is not None:
-        span = (as_of - f.timezone.localtime(c.first_inbound_year_at).date()).days
+        span = (as_of - f.local_date(c.first_inbound_year_at)).days
         usual = span / c.inbound_year
         if gap > max(cfg.silence_gap_factor * usual, cfg.silence_min_gap_days):
             reasons.append({"rule": "gap", "gap": gap, "usual": round(usual)})
