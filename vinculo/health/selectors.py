@@ -6,15 +6,28 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from vinculo.commitments.models import Commitment, Complaint
-from vinculo.growth.models import Concession
+from vinculo.growth.models import Concession, Holding
 from vinculo.health.models import HealthSnapshot, Play, PlayStatus
-from vinculo.interactions.models import InteractionPerson
-from vinculo.people.models import Account, Colleague, ContactPlan, Person
+from vinculo.interactions.models import Interaction, InteractionPerson
+from vinculo.people.models import Account, Colleague, ContactPlan, Employment, Person
 from vinculo.users.models import User
 from vinculo.vocab import LIVE_CHANNELS, Channel, Severity
 
@@ -38,6 +51,8 @@ class AgendaItem:
     channel: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
     play_id: int | None = None
+    # The play's kind, so that its reason and action can be worded in the reader's language.
+    play_kind: str = ""
 
 
 def _my_scope(user: User) -> tuple[Q, Q]:
@@ -159,6 +174,7 @@ def agenda_for(user: User, today: dt.date) -> list[AgendaItem]:
                 play.due,
                 facts=play.facts,
                 play_id=play.pk,
+                play_kind=play.kind,
             )
         )
     items.sort(key=lambda item: (-item.priority, item.due or today))
@@ -275,3 +291,144 @@ def fairness_report(as_of: dt.date) -> dict[str, Any]:
             }
         )
     return {"as_of": as_of, "quarters": quarters, "tiers": out}
+
+
+# --- reads for the pages --------------------------------------------------------------
+
+
+def _day_bounds(as_of: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
+    """The moments that bound the ``days`` days ending with ``as_of`` (local time)."""
+    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    return end - dt.timedelta(days=days), end
+
+
+def health_history(
+    *,
+    since: dt.date,
+    until: dt.date,
+    person: Person | None = None,
+    account: Account | None = None,
+) -> list[tuple[dt.date, int]]:
+    """The overall health of one subject per stored day, oldest first (one query)."""
+    qs = HealthSnapshot.objects.filter(as_of__gte=since, as_of__lte=until)
+    qs = qs.filter(person=person) if person is not None else qs.filter(account=account)
+    return list(qs.order_by("as_of").values_list("as_of", "overall"))
+
+
+def open_plays_about(
+    *, today: dt.date, person: Person | None = None, account: Account | None = None
+) -> list[Play]:
+    """Plays still to act on about one person or one account, soonest due first."""
+    qs = Play.objects.filter(
+        Q(status=PlayStatus.OPEN) | Q(status=PlayStatus.SNOOZED, snoozed_until__lte=today)
+    )
+    qs = qs.filter(person=person) if person is not None else qs.filter(account=account)
+    return list(qs.select_related("owner", "person").order_by(F("due").asc(nulls_last=True), "pk"))
+
+
+@dataclass
+class GraphNode:
+    id: int
+    name: str
+    function: str
+
+
+@dataclass
+class CoverageGraph:
+    """Who on our side talked to whom on theirs, and how often (interactions)."""
+
+    colleagues: list[GraphNode]
+    people: list[GraphNode]
+    edges: list[tuple[int, int, int]]  # (colleague id, person id, interactions)
+
+
+def coverage_graph(*, account: Account, as_of: dt.date, days: int = 180) -> CoverageGraph:
+    """One grouped query over the account's interactions of the last ``days`` days.
+
+    Their function is the one of the person's latest job at this account (current first).
+    """
+    since, end = _day_bounds(as_of, days)
+    their_function = Subquery(
+        Employment.objects.filter(person_id=OuterRef("person_id"), account=account)
+        .order_by(F("end").desc(nulls_first=True), "-pk")
+        .values("function")[:1]
+    )
+    rows = (
+        InteractionPerson.objects.filter(
+            interaction__account=account,
+            interaction__started_at__gte=since,
+            interaction__started_at__lt=end,
+            interaction__colleague_links__isnull=False,
+        )
+        .annotate(their_function=their_function)
+        .values(
+            "person_id",
+            "person__name",
+            "their_function",
+            colleague_id=F("interaction__colleague_links__colleague_id"),
+            colleague_name=F("interaction__colleague_links__colleague__name"),
+            colleague_function=F("interaction__colleague_links__colleague__function"),
+        )
+        .annotate(n=Count("interaction", distinct=True))
+        .order_by()
+    )
+    colleagues: dict[int, GraphNode] = {}
+    people: dict[int, GraphNode] = {}
+    edges = []
+    for row in rows:
+        colleagues[row["colleague_id"]] = GraphNode(
+            row["colleague_id"], row["colleague_name"], row["colleague_function"] or ""
+        )
+        people[row["person_id"]] = GraphNode(
+            row["person_id"], row["person__name"], row["their_function"] or ""
+        )
+        edges.append((row["colleague_id"], row["person_id"], row["n"]))
+    return CoverageGraph(
+        colleagues=sorted(colleagues.values(), key=lambda node: (node.function, node.name)),
+        people=sorted(people.values(), key=lambda node: (node.function, node.name)),
+        edges=sorted(edges),
+    )
+
+
+@dataclass
+class PortfolioRow:
+    account_id: int
+    name: str
+    tier: str
+    interactions: int
+    minutes: int
+    revenue: float
+
+
+def portfolio(*, as_of: dt.date, days: int = 180) -> list[PortfolioRow]:
+    """Effort (interactions and minutes in the last ``days`` days) against value (revenue
+    of last year's holdings) per account, in one query of correlated subqueries so that
+    the two sides do not multiply each other's rows."""
+    since, end = _day_bounds(as_of, days)
+    recent = Interaction.objects.filter(
+        account_id=OuterRef("pk"), started_at__gte=since, started_at__lt=end
+    ).order_by()
+    count = recent.values("account_id").annotate(c=Count("pk")).values("c")
+    minutes = recent.values("account_id").annotate(m=Sum("duration_min")).values("m")
+    revenue = (
+        Holding.objects.filter(account_id=OuterRef("pk"), year=as_of.year - 1)
+        .order_by()
+        .values("account_id")
+        .annotate(r=Sum("revenue"))
+        .values("r")
+    )
+    rows = (
+        Account.objects.annotate(
+            n_interactions=Coalesce(Subquery(count), 0),
+            n_minutes=Coalesce(Subquery(minutes), 0),
+            last_revenue=Coalesce(
+                Subquery(revenue), Value(Decimal(0)), output_field=DecimalField()
+            ),
+        )
+        .order_by("name", "pk")
+        .values_list("pk", "name", "tier", "n_interactions", "n_minutes", "last_revenue")
+    )
+    return [
+        PortfolioRow(pk, name, tier, int(n), int(m), float(r or 0))
+        for pk, name, tier, n, m, r in rows
+    ]

@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from vinculo.users.models import User
+from vinculo.users.models import Role, User
+
+REPORT_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.ACCOUNT_MANAGER})
 
 
 class AuthedHttpRequest(HttpRequest):
@@ -24,5 +26,14 @@ def require_writer(request: AuthedHttpRequest) -> User:
     """The signed-in user, if they may change data; otherwise 403."""
     user = request.user
     if not user.can_write:
+        raise PermissionDenied
+    return user
+
+
+def require_reader_of_reports(request: AuthedHttpRequest) -> User:
+    """Managers and administrators read the reports, and account managers too (they are
+    read only for everyone); viewers do not: the reports compare clients and colleagues."""
+    user = request.user
+    if not (user.is_superuser or user.role in REPORT_ROLES):
         raise PermissionDenied
     return user

@@ -5,9 +5,15 @@ from vinculo.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("agenda/", views.agenda, name="agenda"),
+    path("plays/<int:play_id>/done/", views.play_done_view, name="play_done"),
+    path("plays/<int:play_id>/snooze/", views.play_snooze_view, name="play_snooze"),
+    path("plays/<int:play_id>/dismiss/", views.play_dismiss_view, name="play_dismiss"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),
+    path("reports/fairness/", views.fairness, name="fairness"),
+    path("reports/portfolio/", views.portfolio, name="portfolio"),
     path("interactions/new/", views.interaction_new, name="interaction_new"),
     path("interactions/people-options/", views.people_options, name="people_options"),
 ]

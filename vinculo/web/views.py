@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import statistics
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
+from vinculo.health import selectors as health_selectors
+from vinculo.health.explain import component_label, coverage_label, explain
+from vinculo.health.models import Play
+from vinculo.health.selectors import FairnessRow
+from vinculo.health.services import play_dismiss, play_done, play_snooze
 from vinculo.interactions.services import interaction_log
 from vinculo.people import selectors as people_selectors
-from vinculo.people.models import Account
-from vinculo.web import selectors
-from vinculo.web.access import AuthedHttpRequest, require_writer
+from vinculo.people.models import Account, Person
+from vinculo.users.models import User
+from vinculo.vocab import Tier
+from vinculo.web import charts, selectors
+from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
 
 LIST_PAGE_SIZE = 50
@@ -72,6 +87,10 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     person = people_selectors.person_profile(person_id=person_id)
     page, entries = selectors.person_timeline(person=person, page=request.GET.get("page", 1))
+    if request.htmx and request.htmx.target == "timeline":
+        return render(
+            request, "web/_timeline.html", {"person": person, "page": page, "entries": entries}
+        )
     jobs = person.all_jobs  # type: ignore[attr-defined]
     context = {
         "person": person,
@@ -80,9 +99,8 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         "commitments": selectors.open_commitments(person=person),
         "page": page,
         "entries": entries,
+        "health": _health_context(today=timezone.localdate(), person=person),
     }
-    if request.htmx and request.htmx.target == "timeline":
-        return render(request, "web/_timeline.html", context)
     return render(request, "web/person_detail.html", context)
 
 
@@ -109,16 +127,23 @@ def account_list(request: AuthedHttpRequest) -> HttpResponse:
 def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     account = people_selectors.account_profile(account_id=account_id)
     page, entries = selectors.account_timeline(account=account, page=request.GET.get("page", 1))
+    if request.htmx and request.htmx.target == "timeline":
+        return render(
+            request, "web/_timeline.html", {"account": account, "page": page, "entries": entries}
+        )
+    today = timezone.localdate()
     context = {
         "account": account,
         "people": people_selectors.account_people(account=account),
         "coverage": people_selectors.account_coverage(account=account),
+        "coverage_graph": charts.bipartite(
+            health_selectors.coverage_graph(account=account, as_of=today, days=HISTORY_DAYS)
+        ),
         "commitments": selectors.open_commitments(account=account),
         "page": page,
         "entries": entries,
+        "health": _health_context(today=today, account=account),
     }
-    if request.htmx and request.htmx.target == "timeline":
-        return render(request, "web/_timeline.html", context)
     return render(request, "web/account_detail.html", context)
 
 
@@ -192,3 +217,263 @@ def people_options(request: AuthedHttpRequest) -> HttpResponse:
         else []
     )
     return render(request, "web/_people_options.html", {"options": options, "query": query})
+
+
+# --- relationship intelligence --------------------------------------------------------
+
+HISTORY_DAYS = 180
+SNOOZE_DAYS = 7
+
+
+@require_GET
+def agenda(request: AuthedHttpRequest) -> HttpResponse:
+    """What to do today, most important first (the landing page after sign-in)."""
+    today = timezone.localdate()
+    rows = selectors.agenda_rows(user=request.user, today=today)
+    return render(
+        request,
+        "web/agenda.html",
+        {
+            "nav": "agenda",
+            "rows": rows,
+            "today": today,
+            "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+            "can_act": request.user.can_write,
+        },
+    )
+
+
+def _play_response(request: AuthedHttpRequest, play: Play, message: str) -> HttpResponse:
+    if request.htmx:
+        return render(request, "web/_play_closed.html", {"play": play, "message": message})
+    messages.success(request, message)
+    return redirect("web:agenda")
+
+
+def _play_error(request: AuthedHttpRequest, play: Play, error: ValidationError) -> HttpResponse:
+    text = " ".join(error.messages)
+    if request.htmx:
+        # The item stays as it is; only its error line changes.
+        response = render(request, "web/_play_error.html", {"message": text})
+        return reswap(retarget(response, f"#play-{play.pk}-error"), "innerHTML")
+    messages.error(request, text)
+    return redirect("web:agenda")
+
+
+def _my_play(request: AuthedHttpRequest, play_id: int) -> tuple[User, Play]:
+    """Viewers get 403; a play that is not the user's is, for them, not there (404)."""
+    user = require_writer(request)
+    return user, get_object_or_404(Play, pk=play_id, owner=user)
+
+
+@require_POST
+def play_done_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
+    _user, play = _my_play(request, play_id)
+    try:
+        play_done(play=play)
+    except ValidationError as error:
+        return _play_error(request, play, error)
+    return _play_response(request, play, _("Marked as done."))
+
+
+@require_POST
+def play_snooze_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
+    _user, play = _my_play(request, play_id)
+    try:
+        until = dt.date.fromisoformat(request.POST.get("until", ""))
+    except ValueError:
+        return _play_error(request, play, ValidationError(_("Give a valid date.")))
+    try:
+        play_snooze(play=play, until=until)
+    except ValidationError as error:
+        return _play_error(request, play, error)
+    return _play_response(
+        request,
+        play,
+        _("Snoozed until %(date)s.") % {"date": date_format(until, "SHORT_DATE_FORMAT")},
+    )
+
+
+@require_POST
+def play_dismiss_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
+    _user, play = _my_play(request, play_id)
+    try:
+        play_dismiss(play=play, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        return _play_error(request, play, error)
+    return _play_response(request, play, _("Dismissed."))
+
+
+def _health_context(
+    *, today: dt.date, person: Person | None = None, account: Account | None = None
+) -> dict[str, Any]:
+    """The latest snapshot explained, its 180-day history and the open plays (3 queries)."""
+    snapshot = health_selectors.health_on(as_of=today, person=person, account=account)
+    since = today - dt.timedelta(days=HISTORY_DAYS)
+    history = health_selectors.health_history(
+        since=since, until=today, person=person, account=account
+    )
+    plays = [
+        {
+            "play": play,
+            **dict(
+                zip(
+                    ("reason", "action"),
+                    selectors.play_words(play.kind, play.facts, play.reason, play.action),
+                    strict=True,
+                )
+            ),
+        }
+        for play in health_selectors.open_plays_about(today=today, person=person, account=account)
+    ]
+    components = []
+    coverage = ""
+    if snapshot is not None:
+        for name, data in (snapshot.components or {}).items():
+            if name.startswith("_") or not isinstance(data, dict):
+                continue
+            value = int(data.get("value", 0))
+            components.append(
+                {
+                    "name": name,
+                    "label": component_label(name),
+                    "value": value,
+                    "band": "green" if value >= 70 else "yellow" if value >= 40 else "red",
+                    "sentence": explain(name, data.get("facts") or {}),
+                }
+            )
+        coverage_class = (snapshot.components or {}).get("_extra", {}).get("coverage")
+        if coverage_class in ("bow-tie", "transitional", "diamond"):
+            coverage = coverage_class
+    return {
+        "snapshot": snapshot,
+        "components": components,
+        "coverage_class": coverage,
+        "coverage_class_label": coverage_label(coverage) if coverage else "",
+        "sparkline": charts.sparkline(history, start=since, end=today),
+        "plays": plays,
+        "today": today,
+        "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+    }
+
+
+@require_GET
+def fairness(request: AuthedHttpRequest) -> HttpResponse:
+    """Concessions against the peers of the same tier (managers; account managers read)."""
+    require_reader_of_reports(request)
+    today = timezone.localdate()
+    report = health_selectors.fairness_report(today)
+    quarters = list(reversed(report["quarters"]))
+    tiers = []
+    for tier in report["tiers"]:
+        rows = sorted(tier["rows"], key=lambda row: (not row.flagged, -row.rate, row.name))
+        # Accounts without revenue would sit millions to the right; the axis follows those
+        # with revenue and the rest are drawn at its end.
+        rated = [row.rate for row in rows if row.revenue > 0]
+        top = charts.nice_max(max([*rated, tier["median_rate"] * 2, 0.0]))
+        tiers.append(
+            {
+                "tier": tier["tier"],
+                "label": Tier(tier["tier"]).label if tier["tier"] in Tier.values else _("No tier"),
+                "accounts": tier["accounts"],
+                "median_rate": tier["median_rate"],
+                "flagged": sum(1 for row in rows if row.flagged),
+                "strip": charts.strip(
+                    [(row.name, min(row.rate, top), row.flagged) for row in rows],
+                    median=tier["median_rate"],
+                    axis_max=top,
+                ),
+                "rows": [
+                    {
+                        "row": row,
+                        "by_quarter": [row.by_quarter.get(q, 0) for q in quarters],
+                        "why": _fairness_reason(row),
+                    }
+                    for row in rows
+                ],
+            }
+        )
+    return render(
+        request,
+        "web/fairness.html",
+        {"nav": "fairness", "tiers": tiers, "quarters": quarters, "today": today},
+    )
+
+
+def _fairness_reason(row: FairnessRow) -> str:
+    reasons = []
+    if row.habitual:
+        reasons.append(_("exceptions in %(n)s of the last 4 quarters") % {"n": len(row.by_quarter)})
+    if row.outlier:
+        reasons.append(_("a rate far above the tier's median"))
+    return "; ".join(reasons).capitalize()
+
+
+QUADRANTS = ("invest", "maintain", "reconsider")
+
+
+def _quadrant(*, effort: float, value: float, effort_split: float, value_split: float) -> str:
+    """Worth it: invest; little value for little effort: maintain; little value for much
+    effort: reconsider (M15)."""
+    if value >= value_split and value > 0:
+        return "invest"
+    if effort > effort_split:
+        return "reconsider"
+    return "maintain"
+
+
+@require_GET
+def portfolio(request: AuthedHttpRequest) -> HttpResponse:
+    """Effort against value, one dot per account (M15)."""
+    require_reader_of_reports(request)
+    today = timezone.localdate()
+    rows = health_selectors.portfolio(as_of=today, days=HISTORY_DAYS)
+    hours = {row.account_id: row.minutes / 60 for row in rows}
+    effort_split = statistics.median(hours.values()) if rows else 0.0
+    value_split = statistics.median(row.revenue for row in rows) if rows else 0.0
+    words = {
+        "invest": _("invest"),
+        "maintain": _("maintain"),
+        "reconsider": _("reconsider"),
+    }
+    table: list[dict[str, Any]] = []
+    dots = []
+    for row in rows:
+        quadrant = _quadrant(
+            effort=hours[row.account_id],
+            value=row.revenue,
+            effort_split=effort_split,
+            value_split=value_split,
+        )
+        url = reverse("web:account", args=[row.account_id])
+        table.append(
+            {
+                "row": row,
+                "hours": hours[row.account_id],
+                "quadrant": quadrant,
+                "word": words[quadrant],
+                "url": url,
+            }
+        )
+        dots.append(
+            charts.Dot(hours[row.account_id], 0, row.name, row.revenue, url=url, quadrant=quadrant)
+        )
+    order = {name: i for i, name in enumerate(QUADRANTS)}
+    table.sort(key=lambda entry: (order[entry["quadrant"]], -entry["row"].revenue))
+    return render(
+        request,
+        "web/portfolio.html",
+        {
+            "nav": "portfolio",
+            "table": table,
+            "chart": charts.scatter(dots, x_split=effort_split, y_split=value_split)
+            if rows
+            else None,
+            "effort_split": effort_split,
+            "value_split": value_split,
+            "words": words,
+            "today": today,
+            "year": today.year - 1,
+            "days": HISTORY_DAYS,
+        },
+    )

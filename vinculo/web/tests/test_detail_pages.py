@@ -160,8 +160,9 @@ def test_person_page_query_count_is_fixed(
     contact_plan_set(person=person, every_days=30)
 
     # session, user, person+owner+plan, emails, jobs, promises, timeline count, timeline
-    # page, interactions, their people, our colleagues, events
-    with django_assert_num_queries(12):
+    # page, interactions, their people, our colleagues, events, latest health, health
+    # history, open plays
+    with django_assert_num_queries(15):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -231,8 +232,9 @@ def test_account_page_query_count_is_fixed(
     account = Account.objects.get(name="Cuenta A")
 
     # session, user, account+owner, domains, jobs, coverage, promises, timeline count,
-    # timeline page, interactions, their people, our colleagues (no events on page 1)
-    with django_assert_num_queries(12):
+    # timeline page, interactions, their people, our colleagues (no events on page 1),
+    # coverage graph, latest health, health history, open plays
+    with django_assert_num_queries(16):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200

@@ -48,13 +48,17 @@ def test_login_page_renders_and_signs_in(client: Client, owner: User) -> None:
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert b"Sign in to V" in response.content
+    # Without a page to go back to, the form sends the user to the agenda.
+    assert b'name="next" value="/agenda/"' in response.content
 
     response = client.post(
-        reverse("login"), {"username": "ana", "password": "correct horse battery staple"}
+        reverse("login"),
+        {"username": "ana", "password": "correct horse battery staple", "next": "/agenda/"},
     )
 
+    # Then the day starts with the agenda
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == reverse("web:agenda")
 
 
 def test_logout_is_a_post(signed_in: Client) -> None:
