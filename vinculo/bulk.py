@@ -45,8 +45,13 @@ def insert_rows(
     conflict: Sequence[str] | None = None,
     update: Sequence[str] = (),
     batch_size: int = BATCH,
+    multi_row: bool = False,
 ) -> int:
     """INSERT tuples of ``fields`` values; returns the number of rows sent.
+
+    ``multi_row`` sends each batch as one ``INSERT … VALUES (…), (…)`` on PostgreSQL,
+    several times faster than a pipelined ``executemany`` there; the rows of one batch
+    must then not conflict with each other.
 
     ``conflict`` names the unique columns for ``ON CONFLICT``: with ``update`` it upserts
     those fields, without it the conflicting row is left alone. Both SQLite (3.24+) and
@@ -65,9 +70,15 @@ def insert_rows(
         else:
             statement += "NOTHING"
     sent = 0
+    multi = multi_row and connection.vendor == "postgresql"
+    head, _, tail = statement.partition(f"VALUES ({placeholders})")
     with connection.cursor() as cursor:
         for batch in batched(rows, batch_size):
-            cursor.executemany(statement, batch)
+            if multi:
+                values = ", ".join([f"({placeholders})"] * len(batch))
+                cursor.execute(f"{head}VALUES {values}{tail}", [v for row in batch for v in row])
+            else:
+                cursor.executemany(statement, batch)
             sent += len(batch)
     return sent
 

@@ -57,9 +57,21 @@ def snapshots_store(result: Result) -> int:
     fields = ["as_of", "person", "account", "overall", "band", "components"]
     update = ["overall", "band", "components"]
     return insert_rows(
-        HealthSnapshot, fields, person_rows, conflict=["person", "as_of"], update=update
+        HealthSnapshot,
+        fields,
+        person_rows,
+        conflict=["person", "as_of"],
+        update=update,
+        batch_size=1000,
+        multi_row=True,
     ) + insert_rows(
-        HealthSnapshot, fields, account_rows, conflict=["account", "as_of"], update=update
+        HealthSnapshot,
+        fields,
+        account_rows,
+        conflict=["account", "as_of"],
+        update=update,
+        batch_size=1000,
+        multi_row=True,
     )
 
 
