@@ -1,6 +1,12 @@
-from django.contrib import admin
+from typing import Any
 
-from vinculo.health.models import HealthSnapshot, Play
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from vinculo.health.config import EngineConfig
+from vinculo.health.models import HealthSettings, HealthSnapshot, Play
 
 
 @admin.register(HealthSnapshot)
@@ -19,3 +25,41 @@ class PlayAdmin(admin.ModelAdmin[Play]):
     list_select_related = ["person", "account", "owner"]
     raw_id_fields = ["person", "account"]
     search_fields = ["reason"]
+
+
+class HealthSettingsForm(forms.ModelForm[HealthSettings]):
+    """Refuses names the engine does not know, with the same rule as the service."""
+
+    class Meta:
+        model = HealthSettings
+        fields = ["overrides"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Worded per request, so the help follows the reader's language.
+        self.fields["overrides"].help_text = _(
+            "Only what differs from the defaults, as JSON. Example: "
+            '{"recent_days": 60, "person_weights": {"cadence": 30}, "green_from": 75}. '
+            "Known names: %(names)s. The new values apply from the next health recomputation."
+        ) % {"names": ", ".join(sorted(EngineConfig.__dataclass_fields__))}
+
+    def clean_overrides(self) -> dict[str, Any]:
+        overrides = self.cleaned_data.get("overrides") or {}
+        if not isinstance(overrides, dict):
+            raise forms.ValidationError(_("Write a JSON object: names and their values."))
+        unknown = sorted(set(overrides) - set(EngineConfig.__dataclass_fields__))
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown settings: %(names)s") % {"names": ", ".join(unknown)}
+            )
+        return overrides
+
+
+@admin.register(HealthSettings)
+class HealthSettingsAdmin(admin.ModelAdmin[HealthSettings]):
+    form = HealthSettingsForm
+    list_display = ["__str__", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One row: the engine reads the first; a second would be silently ignored.
+        return super().has_add_permission(request) and not HealthSettings.objects.exists()
