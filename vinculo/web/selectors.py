@@ -157,9 +157,9 @@ def _agenda_words(item: AgendaItem) -> tuple[str, str, str]:
         label = Severity(severity).label if severity in Severity.values else severity
         return (
             _("Complaint open"),
-            _("%(severity)s complaint open for %(age)s days: %(summary)s")
+            _("Complaint of %(severity)s severity open for %(age)s days: %(summary)s")
             % {
-                "severity": str(label).capitalize(),
+                "severity": str(label).lower(),
                 "age": facts.get("age", "?"),
                 "summary": item.title,
             },

@@ -179,7 +179,7 @@ def test_agenda_orders_by_priority_and_shows_contact_due_with_channel(
     html = signed_in.get("/agenda/", **EN).content.decode()
 
     # Then the complaint comes first, then the contact due, then the play
-    complaint = html.index("Critical complaint open for 3 days: The line stopped")
+    complaint = html.index("Complaint of critical severity open for 3 days: The line stopped")
     contact = html.index("Last two-way contact 50 days ago; the cadence is every 30 days.")
     play = html.index("Meetings are getting shorter")
     assert complaint < contact < play
