@@ -3,6 +3,7 @@ keyboard, see it on the timeline, switch language. Screenshots go to /tmp/ for r
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
@@ -10,8 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from vinculo.factories import AccountFactory, ColleagueFactory, EmploymentFactory, PersonFactory
+from vinculo.factories import (
+    AccountFactory,
+    ColleagueFactory,
+    EmploymentFactory,
+    InteractionFactory,
+    PersonFactory,
+)
+from vinculo.health.models import Play, PlayKind
 from vinculo.interactions.models import Interaction
 from vinculo.users.models import User
 from vinculo.vocab import Function
@@ -160,3 +169,68 @@ def test_account_page_in_the_browser(page: Any, live_server: Any, owner: User) -
     expect(page.get_by_role("heading", name="Acme Ibérica")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Finanzas"))).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "vinculo_account_page.png"), full_page=True)
+
+
+def test_agenda_dismiss_with_the_keyboard_and_coverage_picture(
+    page: Any, live_server: Any, owner: User
+) -> None:
+    from playwright.sync_api import expect
+
+    # Given a play for me about Marta, and our talks with her in the last months
+    us = ColleagueFactory(name="Ana García", user=owner)
+    acme = AccountFactory(name="Acme Ibérica", owner=us, tier="a")
+    marta = PersonFactory(name="Marta Ruiz", owner=us)
+    EmploymentFactory(person=marta, account=acme, function=Function.FINANCE)
+    for days_ago in (5, 40):
+        interaction = InteractionFactory(
+            account=acme, started_at=timezone.now() - dt.timedelta(days=days_ago)
+        )
+        interaction.people.add(marta)
+        interaction.colleagues.add(us)
+    play = Play.objects.create(
+        kind=PlayKind.MEETINGS_SHRINKING,
+        person=marta,
+        facts={"now": 30, "before": 60},
+        reason="-",
+        action="-",
+        owner=owner,
+        due=timezone.localdate(),
+        raised_on=timezone.localdate(),
+    )
+
+    # When I sign in from the login page, the day starts with the agenda
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Usuario").fill(owner.get_username())
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/agenda/")
+    expect(page.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
+    item = page.locator(f"#play-{play.pk}")
+    expect(item.get_by_text("Las reuniones son cada vez más cortas")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "vinculo_agenda.png"), full_page=True)
+
+    # I open "Descartar" with the keyboard, write why, and send it with Enter on the button
+    item.get_by_text("Descartar", exact=True).first.focus()
+    page.keyboard.press("Enter")
+    reason = item.get_by_label("¿Por qué no aplica?")
+    expect(reason).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(reason).to_be_focused()
+    page.keyboard.type("Está de baja hasta marzo")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    # Then the item says so, without a page load, and the play is dismissed with the reason
+    expect(page.locator(f"#play-{play.pk}").get_by_role("status")).to_have_text("Descartada.")
+    assert page.url == f"{live_server.url}/agenda/"
+    play.refresh_from_db()
+    assert (play.status, play.dismissed_reason) == ("dismissed", "Está de baja hasta marzo")
+
+    # And the account page draws who talks to whom
+    page.goto(f"{live_server.url}{acme.get_absolute_url()}")
+    graph = page.locator("svg[data-coverage-graph]")
+    expect(graph).to_be_visible()
+    expect(graph.get_by_text("Ana García", exact=True)).to_be_visible()
+    expect(graph.get_by_text("Marta Ruiz", exact=True)).to_be_visible()
+    assert graph.locator("line.graph-edge").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "vinculo_account_health.png"), full_page=True)
