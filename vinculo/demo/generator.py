@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import IO, Any, Final
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -72,7 +72,7 @@ STORIES: Final[dict[str, str]] = {
     "transitional": "demo-transitional",  # two colleagues, top pair ~60 %; every promise status
     "diamond": "demo-diamond",  # many to many; growth, value items, initiatives of each outcome
     "going_silent": "demo-going-silent",  # frequency falling, last outreach unanswered
-    "level_dropped": "demo-level-dropped",  # only operational talk in the last 120 days
+    "level_dropped": "demo-level-dropped",  # only operational talk in the last 200 days
     "shrinking_meetings": "demo-shrinking-meetings",  # meetings get shorter, contact plans
     "complaints": "demo-complaints",  # one handled fast, one slow, one still open; concerns
     "habitual_concessions": "demo-habitual-concessions",  # exceptions in each of 4 quarters
@@ -505,9 +505,15 @@ class _Generator:
 
     # ---- accounts
 
-    def run(self, *, progress: bool) -> None:
+    def run(self, *, progress: IO[str] | None) -> None:
         self.seed_users_and_colleagues()
-        bar = tqdm(total=self.accounts, unit="account", disable=not progress, desc="seed_demo")
+        bar = tqdm(
+            total=self.accounts,
+            unit="account",
+            disable=progress is None,
+            file=progress,
+            desc="seed_demo",
+        )
         for first in range(0, self.accounts, CHUNK_ACCOUNTS):
             indexes = range(first, min(first + CHUNK_ACCOUNTS, self.accounts))
             plans = [self.plan_account(i) for i in indexes]
@@ -936,9 +942,12 @@ class _Generator:
                 if not candidates:
                     continue
                 member = candidates[int(rng.random() * len(candidates))]
+            # Bow-tie: one pair carries it all. Transitional: the owner and the main contact
+            # carry most of it (about 60 %), others talk now and then. Diamond: anyone.
             pair_colleague = (
                 colleagues[0]
                 if plan.coverage == "bow_tie"
+                or (plan.coverage == "transitional" and member is members[0])
                 else colleagues[int(rng.random() * len(colleagues))]
             )
             if rng.random() < plan.meal_share:
@@ -946,7 +955,9 @@ class _Generator:
             else:
                 channel = channels[_pick_fixed(channel_weights, rng.random() * 98)]
             level = levels[_pick_fixed(level_weights, rng.random() * 100)]
-            if plan.levels == "dropped" and d > WINDOW_DAYS - 120:
+            # Dropped level: only operational talk for the last 200 days, longer than the
+            # engine's 180-day window for the level of the conversations.
+            if plan.levels == "dropped" and d > WINDOW_DAYS - 200:
                 level = "operational"
             elif plan.levels == "dropped" and level == "operational" and rng.random() < 0.5:
                 level = "strategic"
@@ -1517,9 +1528,12 @@ def seed_demo(
     accounts: int = 60,
     seed: int = 0,
     as_of: date,
-    progress: bool = False,
+    progress: IO[str] | None = None,
 ) -> SeedReport:
-    """Fill an empty database with demo data; one transaction, bulk statements only."""
+    """Fill an empty database with demo data; one transaction, bulk statements only.
+
+    ``progress``: where to draw a progress bar (stderr, say); none when None.
+    """
     if database_has_people():
         raise DatabaseNotEmpty
     with transaction.atomic(), _large_sqlite_cache():
