@@ -1540,6 +1540,10 @@ def seed_demo(
         writer = _Writer()
         generator = _Generator(accounts=accounts, seed=seed, as_of=as_of, writer=writer)
         generator.run(progress=progress)
+    # Fresh statistics: until autovacuum gets to them, the planner thinks the tables are
+    # empty and picks plans that are slow on millions of rows (seen on PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     rows = {model._meta.label: count for model, count in writer.written.items()}
     rows["users.User"] = generator.users_created
     return SeedReport(accounts=generator.accounts, rows=rows)

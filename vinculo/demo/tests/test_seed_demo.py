@@ -387,3 +387,10 @@ def test_existing_users_and_teams_are_kept() -> None:
     assert report.rows["users.User"] == len(DEMO_LOGINS) - 1
     assert Team.objects.filter(name="Norte").count() == 1
     assert User.objects.get(username="lucia").team == Team.objects.get(name="Norte")
+
+
+@pytest.mark.django_db
+def test_the_progress_bar_goes_to_the_commands_stderr() -> None:
+    err = StringIO()
+    call_command("seed_demo", "--accounts", "12", stdout=StringIO(), stderr=err)
+    assert "12/12" in err.getvalue()

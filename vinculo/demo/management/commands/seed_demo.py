@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from argparse import ArgumentParser
 from datetime import date
@@ -55,7 +56,9 @@ class Command(BaseCommand):
                 accounts=options["accounts"],
                 seed=options["seed"],
                 as_of=as_of,
-                progress=not options["no_progress"],
+                # The progress bar goes to the command's stderr (the real one from the
+                # shell; a caller's stream under call_command).
+                progress=None if options["no_progress"] else options.get("stderr") or sys.stderr,
             )
         except DatabaseNotEmpty as error:
             raise CommandError(_("The database already has people.")) from error
