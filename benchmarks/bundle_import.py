@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -37,8 +37,9 @@ CHANNELS = ["meeting", "call", "video", "email", "meal", "event", "message"]
 LEVELS = ["", "operational", "strategic", "satisfaction", "personal"]
 INTERACTION_COLUMNS = ["key", "start", "duration_min", "channel", "place", "direction", "level",
                        "summary", "our", "their", "source"]  # fmt: skip
-WORDS = ("pedido entrega factura plan revisión contrato visita oferta delivery invoice "
-         "roadmap review budget holidays family quality stock").split()  # fmt: skip
+WORDS = ["pedido", "entrega", "factura", "plan", "revisión", "contrato", "visita", "oferta",
+         "delivery", "invoice", "roadmap", "review", "budget", "holidays", "family", "quality",
+         "stock"]  # fmt: skip
 
 
 def generate(folder: Path, interactions: int, seed: int) -> dict[str, int]:
@@ -84,8 +85,9 @@ def generate(folder: Path, interactions: int, seed: int) -> dict[str, int]:
             out.writerow([f"p{p}", f"a{(account_of[p] + 1) % n_accounts}", "Comprador",
                           "purchasing", "user", "2015-01-01", "2022-12-31"])  # fmt: skip
             employments += 1
+        start = "2023-01-01" if p % 10 == 0 else "2016-01-01"
         out.writerow([f"p{p}", f"a{account_of[p]}", "Jefe de compras", "purchasing",
-                      "decision_maker", "2023-01-01" if p % 10 == 0 else "2016-01-01", ""])  # fmt: skip
+                      "decision_maker", start, ""])  # fmt: skip
         employments += 1
     handle.close()
     handle, out = writer("interactions.csv", INTERACTION_COLUMNS)
@@ -189,7 +191,7 @@ def phase_bare(folder: Path) -> dict[str, int]:
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, false, '')"
         )
         link_p = (
-            "INSERT INTO interactions_interactionperson (interaction_id, person_id) VALUES (%s, %s)"  # noqa: E501
+            "INSERT INTO interactions_interactionperson (interaction_id, person_id) VALUES (%s, %s)"
         )
         link_c = "INSERT INTO interactions_interactioncolleague (interaction_id, colleague_id) VALUES (%s, %s)"  # noqa: E501
         stream = interactions()
