@@ -43,7 +43,7 @@ from vinculo.commitments.models import Commitment, Complaint, Concern, Initiativ
 from vinculo.exchange.csvio import BundleSource, BundleTarget, read_rows
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
-from vinculo.interactions.services import interactions_assign_accounts
+from vinculo.interactions.services import accounts_at_dates, interactions_assign_accounts
 from vinculo.people.models import (
     Account,
     AccountDomain,
@@ -569,8 +569,12 @@ class _Importer:
         existing_values: dict[int, tuple],
         changed_extra: set[int] = frozenset(),  # type: ignore[assignment]
         create_extra: tuple[Any, ...] = (),
+        row_extra: Callable[[list[_Pending]], list[tuple[Any, ...]]] | None = None,
     ) -> tuple[list[_Pending], list[_Pending]]:
-        """Insert new rows and update changed ones; returns (created, updated)."""
+        """Insert new rows and update changed ones; returns (created, updated).
+
+        The values of ``spec.create_extra`` are ``create_extra`` (the same for every row),
+        then what ``row_extra`` gives for each created row, in order."""
         counts = self.report.files[name]
         convert = [db_converter(spec.model, f) for f in spec.fields]
         created = [p for p in batch if p.pk is None]
@@ -583,9 +587,15 @@ class _Importer:
             else:
                 counts.unchanged += 1
         if created:
+            per_row = row_extra(created) if row_extra is not None else [()] * len(created)
             rows = [
-                (p.key, *(c(v) for c, v in zip(convert, p.values, strict=True)), *create_extra)
-                for p in created
+                (
+                    p.key,
+                    *(c(v) for c, v in zip(convert, p.values, strict=True)),
+                    *create_extra,
+                    *more,
+                )
+                for p, more in zip(created, per_row, strict=True)
             ]
             fields = ("key", *spec.fields, *spec.create_extra)
             ids = dict(insert_returning(spec.model, fields, rows))
@@ -989,13 +999,23 @@ class _Importer:
         fields = ("started_at", "duration_min", "channel", "place", "direction", "level",
                   "summary", "source")  # fmt: skip
         spec = _Keyed(
-            Interaction, "interaction", fields, ("level_suggested", "source_id", "created_by_id")
+            Interaction,
+            "interaction",
+            fields,
+            ("level_suggested", "source_id", "created_by_id", "account_id"),
         )
         self._start_file(Interaction)
         channels, directions, levels, sources = (
             Channel.values, Direction.values, Level.values, Source.values
         )  # fmt: skip
         create_extra = (False, "", self.actor.pk if self.actor else None)
+
+        def accounts(created: list[_Pending]) -> list[tuple[Any, ...]]:
+            # Set at the INSERT: a second write of each row for its account would leave a
+            # dead tuple and new index entries behind on PostgreSQL.
+            found = accounts_at_dates(interactions=[(p.values[0], p.extra[1]) for p in created])
+            return [(account,) for account in found]
+
         written, next_analyze = 0, 1000
         for chunk in batched(rows, 2000):
             batch: list[_Pending] = []
@@ -1029,7 +1049,9 @@ class _Importer:
             changed_links = {
                 p.pk for p in batch if p.pk is not None and old_links.get(p.pk, ((), ())) != p.extra
             }
-            created, updated = self.write(name, spec, batch, existing, changed_links, create_extra)
+            created, updated = self.write(
+                name, spec, batch, existing, changed_links, create_extra, accounts
+            )
             relink = [p for p in updated if p.pk in changed_links]
             delete_rows(InteractionPerson, "interaction_id", [p.pk for p in relink])
             delete_rows(InteractionColleague, "interaction_id", [p.pk for p in relink])
@@ -1046,11 +1068,13 @@ class _Importer:
             )
             written += len(created)
             if written >= next_analyze:
-                next_analyze = written * 4
-                self.analyze(Interaction, InteractionPerson, InteractionColleague, Employment)
-            if created or updated:
+                # Every doubling: between two runs the planner's row counts are at most
+                # half the truth (autovacuum cannot see this open transaction's rows).
+                next_analyze = written * 2
+                self.analyze(Interaction, InteractionPerson, InteractionColleague)
+            if updated:  # their date or participants may have changed: the SQL rule
                 interactions_assign_accounts(
-                    Interaction.objects.filter(pk__in=[p.pk for p in created + updated])
+                    Interaction.objects.filter(pk__in=[p.pk for p in updated])
                 )
             self.tick(name, len(chunk))
 
