@@ -96,7 +96,7 @@ def main() -> int:
     finally:
         if drop_pg and not args.keep:
             _psql(drop_pg[0], f"DROP DATABASE IF EXISTS {drop_pg[1]} WITH (FORCE)")
-        if not args.keep and not args.database_url:
+        if not args.keep:  # the default SQLite file and the var directory live here
             shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
 
