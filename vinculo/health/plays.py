@@ -403,8 +403,10 @@ def _meal_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
 def _moved_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
     as_of = result.as_of
     since = as_of - dt.timedelta(days=cfg.moved_window_days)
-    ended = Employment.objects.filter(end__gt=since, end__lte=as_of).values_list(
-        "pk", "person_id", "account_id", "end"
+    ended = (
+        Employment.objects.filter(end__gt=since, end__lte=as_of)
+        .filter(_subjects(result, "person_id", "account_id"))
+        .values_list("pk", "person_id", "account_id", "end")
     )
     ended_by_person = defaultdict(list)
     for row in ended:
@@ -804,12 +806,19 @@ def plays_sync(
             continue
         if play.status in (PlayStatus.DONE, PlayStatus.DISMISSED):
             continue  # same facts: stays as the user left it
-        if play.status == PlayStatus.SNOOZED and play.snoozed_until and play.snoozed_until <= as_of:
+        reopened = (
+            play.status == PlayStatus.SNOOZED
+            and play.snoozed_until is not None
+            and play.snoozed_until <= as_of
+        )
+        if reopened:
             play.status = PlayStatus.OPEN
             play.snoozed_until = None
             counts["reopened"] += 1
-        play.facts, play.reason, play.action = cand.facts, reason, action
-        play.fingerprint = cand.fingerprint
+        current = (cand.facts, reason, action, cand.fingerprint)
+        if not reopened and (play.facts, play.reason, play.action, play.fingerprint) == current:
+            continue  # nothing new: no write
+        play.facts, play.reason, play.action, play.fingerprint = current
         to_update.append(play)
         counts["updated"] += 1
     for key, stale in existing.items():
