@@ -17,13 +17,13 @@ from vinculo.health.config import EngineConfig
 from vinculo.people.models import Account
 
 
-@dataclass
+@dataclass(slots=True)
 class Component:
     value: int
     facts: dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class Health:
     overall: int
     band: str
@@ -169,7 +169,7 @@ def value(row: dict[str, Any] | None) -> Component:
 # --- account-only components -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Coverage:
     cls: str
     component: Component
@@ -246,7 +246,7 @@ def growth(row: dict[str, Any] | None) -> Component:
 # --- the whole computation ---------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     as_of: dt.date
     people: dict[int, Health]

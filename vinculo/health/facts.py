@@ -48,7 +48,7 @@ def end_of(as_of: dt.date) -> dt.datetime:
     return day_start(as_of + dt.timedelta(days=1))
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactFacts:
     """Interaction facts for one subject (a person or an account)."""
 
@@ -254,7 +254,7 @@ def account_contact_facts(
     return _contact_facts(rows, unanswered)
 
 
-@dataclass
+@dataclass(slots=True)
 class PromiseFacts:
     due: int = 0
     kept_on_time: int = 0
@@ -313,7 +313,7 @@ def promise_facts(
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenComplaint:
     id: int
     severity: str
@@ -322,7 +322,7 @@ class OpenComplaint:
     summary: str
 
 
-@dataclass
+@dataclass(slots=True)
 class VoiceFacts:
     open: list[OpenComplaint] = field(default_factory=list)
     resolved_year: int = 0
@@ -394,7 +394,7 @@ def value_counts(
     return {row.pop(field_name): row for row in rows}
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     person_id: int
     account_id: int
@@ -436,7 +436,7 @@ def cadence_plans(person_ids: Iterable[int] | None) -> dict[int, tuple[int, str,
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     colleague_id: int
     person_id: int

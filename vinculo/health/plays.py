@@ -52,7 +52,7 @@ OUR_COUNTERPART = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     kind: str
     person_id: int | None
