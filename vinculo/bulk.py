@@ -145,6 +145,10 @@ def db_converter(model: type[Model], field: str) -> Callable[[Any], Any]:
     if internal == "DateField":
         adapt_date = ops.adapt_datefield_value
         return lambda value: None if value is None else adapt_date(value)
+    if internal == "JSONField":
+        adapt_json = ops.adapt_json_value
+        encoder = getattr(model_field, "encoder", None)
+        return lambda value: None if value is None else adapt_json(value, encoder)
     if internal in {"CharField", "TextField", "EmailField", "BooleanField", "ForeignKey"} or (
         internal.endswith("IntegerField") or internal.endswith("AutoField")
     ):

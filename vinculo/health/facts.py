@@ -115,7 +115,6 @@ def _contact_aggregates(
         "high_level_window": Count(
             "pk", filter=window & q(level__in=[Level.STRATEGIC, Level.SATISFACTION])
         ),
-        "answered_window_at": Max(started, filter=window & (live | inbound)),
     }
     if not people:
         return aggregates
@@ -136,22 +135,41 @@ def _contact_aggregates(
     }
 
 
-def _fold_streaks(
-    facts: dict[int, ContactFacts],
-    answered: dict[int, Any],
-    unanswered_rows: Iterable[tuple[Any, ...]],
-) -> None:
-    """Outbound contacts in a row since the last reply (in the window), per subject.
+def _unanswered_streaks(
+    subjects: QuerySet[Any], subject: str, prefix: str, as_of: dt.date, level_days: int
+) -> Iterator[tuple[Any, ...]]:
+    """(subject, outbound contacts since their last reply in the window), in one statement.
 
-    Only the unanswered rows of the window are read: a small slice of the interactions.
+    A derived table of each subject's last reply is joined to the unanswered contacts of
+    the window, so the database counts them: no row per contact reaches Python.
     """
-    for subject, moment in unanswered_rows:
-        last_reply = answered.get(subject)
-        if subject in facts and (last_reply is None or _to_datetime(moment) > last_reply):
-            facts[subject].unanswered_streak += 1
+    t = end_of(as_of)
+    window = Q(**{f"{prefix}started_at__gte": t - dt.timedelta(days=level_days)})
+    live = Q(**{f"{prefix}channel__in": [str(c) for c in LIVE_CHANNELS]})
+    inbound = Q(**{f"{prefix}direction": Direction.INBOUND})
+    started = F(f"{prefix}started_at")
+    replies = (
+        subjects.filter(window & (live | inbound))
+        .values(s=F(subject))
+        .annotate(at=Max(started))
+        .order_by()
+    )
+    unanswered = (
+        subjects.filter(window & ~live & ~inbound).values(s=F(subject), at=started).order_by()
+    )
+    using = subjects.db
+    reply_sql, reply_params = replies.query.get_compiler(using=using).as_sql()
+    out_sql, out_params = unanswered.query.get_compiler(using=using).as_sql()
+    sql = (
+        f"SELECT u.s, COUNT(*) FROM ({out_sql}) u LEFT JOIN ({reply_sql}) r ON r.s = u.s "
+        "WHERE r.at IS NULL OR u.at > r.at GROUP BY u.s"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*out_params, *reply_params])
+        yield from cursor.fetchall()
 
 
-def _raw_rows(queryset: QuerySet[Any], *, stream: bool = False) -> Iterator[tuple[Any, ...]]:
+def _raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
     """The rows of a values() query straight from the cursor, in its column order.
 
     Skips Django's per-value converters: on SQLite they parse every date-time with a
@@ -160,11 +178,9 @@ def _raw_rows(queryset: QuerySet[Any], *, stream: bool = False) -> Iterator[tupl
     correctly with each other; the few that are kept are converted by ``_to_datetime``.
     """
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    # ``stream`` reads through a server-side cursor where there is one (PostgreSQL), for
-    # long lists. Not for aggregates: PostgreSQL plans a cursor's query for its first rows,
-    # which for a GROUP BY over the whole table is a much slower plan.
-    connection = connections[queryset.db]
-    with connection.chunked_cursor() if stream else connection.cursor() as cursor:
+    # A plain cursor, not a server-side one: PostgreSQL plans a cursor's query for its
+    # first rows, which for a GROUP BY over the whole table is a much slower plan.
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(5000):
             yield from batch
@@ -180,17 +196,17 @@ def _to_datetime(value: Any) -> dt.datetime | None:
 _MOMENTS = ("first_at", "last_two_way_at", "last_inbound_at", "first_inbound_year_at")
 
 
-def _contact_facts(rows: QuerySet[Any], unanswered_rows: QuerySet[Any]) -> dict[int, ContactFacts]:
+def _contact_facts(
+    rows: QuerySet[Any], streaks: Iterable[tuple[Any, ...]]
+) -> dict[int, ContactFacts]:
     names = [
         *rows.query.values_select,
         *rows.query.annotation_select,
     ]
     facts: dict[int, ContactFacts] = {}
-    answered: dict[int, Any] = {}
     for row in _raw_rows(rows):
         values = dict(zip(names, row, strict=True))
         key = values.pop(names[0])
-        answered[key] = _to_datetime(values.pop("answered_window_at"))
         for name in _MOMENTS:
             if name in values:
                 values[name] = _to_datetime(values[name])
@@ -201,19 +217,10 @@ def _contact_facts(rows: QuerySet[Any], unanswered_rows: QuerySet[Any]) -> dict[
             first, last = values.pop("first_channel_window"), values.pop("last_channel_window")
             values["channels_window"] = 0 if first is None else 1 if first == last else 2
         facts[key] = ContactFacts(**values)
-    _fold_streaks(facts, answered, _raw_rows(unanswered_rows, stream=True))
+    for key, count in streaks:
+        if key in facts:
+            facts[key].unanswered_streak = count
     return facts
-
-
-def _unanswered_filter(prefix: str, as_of: dt.date, level_days: int) -> Q:
-    t = end_of(as_of)
-    return Q(
-        **{
-            f"{prefix}started_at__gte": t - dt.timedelta(days=level_days),
-            f"{prefix}started_at__lt": t,
-            f"{prefix}direction": Direction.OUTBOUND,
-        }
-    ) & ~Q(**{f"{prefix}channel__in": [str(c) for c in LIVE_CHANNELS]})
 
 
 def person_contact_facts(
@@ -229,10 +236,8 @@ def person_contact_facts(
         )
         .order_by()
     )
-    unanswered = links.filter(_unanswered_filter("interaction__", as_of, level_days)).values_list(
-        "person_id", "interaction__started_at"
-    )
-    return _contact_facts(rows, unanswered)
+    streaks = _unanswered_streaks(links, "person_id", "interaction__", as_of, level_days)
+    return _contact_facts(rows, streaks)
 
 
 def account_contact_facts(
@@ -248,10 +253,8 @@ def account_contact_facts(
         .annotate(**_contact_aggregates("", as_of, recent_days, level_days, people=False))
         .order_by()
     )
-    unanswered = interactions.filter(_unanswered_filter("", as_of, level_days)).values_list(
-        "account_id", "started_at"
-    )
-    return _contact_facts(rows, unanswered)
+    streaks = _unanswered_streaks(interactions, "account_id", "", as_of, level_days)
+    return _contact_facts(rows, streaks)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.bulk import db_value, insert_rows
+from vinculo.bulk import db_converter, db_value, insert_rows
 from vinculo.health.config import EngineConfig
 from vinculo.health.engine import Health, Result, compute
 from vinculo.health.facts import jobs_at
@@ -46,12 +46,13 @@ def _payload(health: Health) -> dict[str, dict[str, object]]:
 def snapshots_store(result: Result) -> int:
     """Upsert one snapshot per subject for ``result.as_of`` (re-running a day replaces it)."""
     day = db_value(HealthSnapshot, "as_of", result.as_of)
+    as_json = db_converter(HealthSnapshot, "components")
     person_rows = (
-        (day, pid, None, h.overall, h.band, db_value(HealthSnapshot, "components", _payload(h)))
+        (day, pid, None, h.overall, h.band, as_json(_payload(h)))
         for pid, h in result.people.items()
     )
     account_rows = (
-        (day, None, aid, h.overall, h.band, db_value(HealthSnapshot, "components", _payload(h)))
+        (day, None, aid, h.overall, h.band, as_json(_payload(h)))
         for aid, h in result.accounts.items()
     )
     fields = ["as_of", "person", "account", "overall", "band", "components"]
