@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
@@ -158,8 +159,11 @@ def _unanswered_streaks(
         subjects.filter(window & ~live & ~inbound).values(s=F(subject), at=started).order_by()
     )
     using = subjects.db
-    reply_sql, reply_params = replies.query.get_compiler(using=using).as_sql()
-    out_sql, out_params = unanswered.query.get_compiler(using=using).as_sql()
+    try:
+        reply_sql, reply_params = replies.query.get_compiler(using=using).as_sql()
+        out_sql, out_params = unanswered.query.get_compiler(using=using).as_sql()
+    except EmptyResultSet:  # filtered on an empty list of ids
+        return
     sql = (
         f"SELECT u.s, COUNT(*) FROM ({out_sql}) u LEFT JOIN ({reply_sql}) r ON r.s = u.s "
         "WHERE r.at IS NULL OR u.at > r.at GROUP BY u.s"
@@ -177,7 +181,10 @@ def _raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
     date-times come back as the database stores them (UTC text on SQLite), which compare
     correctly with each other; the few that are kept are converted by ``_to_datetime``.
     """
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # filtered on an empty list of ids
+        return
     # A plain cursor, not a server-side one: PostgreSQL plans a cursor's query for its
     # first rows, which for a GROUP BY over the whole table is a much slower plan.
     with connections[queryset.db].cursor() as cursor:

@@ -124,9 +124,13 @@ def detect(
     out.extend(_moved_plays(result, cfg))
     out.extend(_value_plays(result))
     if peers:
-        out.extend(_concession_plays(result))
-        out.extend(_portfolio_plays(result))
+        out.extend(detect_peer_plays(result))
     return out
+
+
+def detect_peer_plays(result: Result) -> list[Candidate]:
+    """The plays judged against peers of the same tier: they need every account at once."""
+    return [*_concession_plays(result), *_portfolio_plays(result)]
 
 
 def _contact_plays(
@@ -754,13 +758,18 @@ def plays_sync(
     scope_people: set[int] | None = None,
     scope_accounts: set[int] | None = None,
     skip_kinds: Iterable[str] = (),
+    only_kinds: Iterable[str] | None = None,
 ) -> dict[str, int]:
     """Store candidates as plays with the lifecycle rules; returns counts of what changed.
 
-    Plays of subjects outside the scope (incremental runs) are left alone.
+    Plays of subjects outside the scope (incremental runs, chunks of a full run) are left
+    alone; in a scoped run an open play is closed only when its own subject is in scope
+    (the person, or the account for an account's play).
     """
     existing: dict[tuple[str, int | None, int | None], Play] = {}
     qs = Play.objects.exclude(kind__in=list(skip_kinds))
+    if only_kinds is not None:
+        qs = qs.filter(kind__in=list(only_kinds))
     if scope_people is not None or scope_accounts is not None:
         qs = qs.filter(
             Q(person_id__in=scope_people or set()) | Q(account_id__in=scope_accounts or set())
@@ -821,8 +830,20 @@ def plays_sync(
         play.facts, play.reason, play.action, play.fingerprint = current
         to_update.append(play)
         counts["updated"] += 1
+
+    def own_subject_in_scope(play: Play) -> bool:
+        if not scoped:
+            return True
+        if play.person_id is not None:
+            return play.person_id in (scope_people or set())
+        return play.account_id in (scope_accounts or set())
+
     for key, stale in existing.items():
-        if key not in seen and stale.status in (PlayStatus.OPEN, PlayStatus.SNOOZED):
+        if (
+            key not in seen
+            and stale.status in (PlayStatus.OPEN, PlayStatus.SNOOZED)
+            and own_subject_in_scope(stale)
+        ):
             stale.status = PlayStatus.DONE
             to_update.append(stale)
             counts["closed"] += 1

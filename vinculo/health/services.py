@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.bulk import db_converter, db_value, insert_rows
+from vinculo.bulk import batched, db_converter, db_value, insert_rows
 from vinculo.health.config import EngineConfig
 from vinculo.health.engine import Health, Result, compute
 from vinculo.health.facts import jobs_at
 from vinculo.health.models import HealthSettings, HealthSnapshot, Play, PlayStatus
-from vinculo.health.plays import PEER_KINDS, detect, plays_sync
+from vinculo.health.plays import PEER_KINDS, detect, detect_peer_plays, plays_sync
+from vinculo.people.models import Account, Person
 
 
 def engine_config() -> EngineConfig:
@@ -84,17 +85,64 @@ class RecomputeReport:
     plays: dict[str, int] = field(default_factory=dict)
 
 
+# Accounts per chunk of a full run: memory holds one chunk's people, whatever the size.
+RECOMPUTE_CHUNK_ACCOUNTS = 1000
+
+
 @transaction.atomic
 def health_recompute(
     *, as_of: dt.date | None = None, cfg: EngineConfig | None = None
 ) -> RecomputeReport:
-    """Everything, as of a date (today by default), using only facts up to that date."""
+    """Everything, as of a date (today by default), using only facts up to that date.
+
+    Runs account by account in chunks (each chunk with its current people), then the
+    people with no current job, then the plays judged against peers over all accounts.
+    Each step is a few set-based queries; memory is bounded by the chunk.
+    """
     as_of = as_of or timezone.localdate()
     cfg = cfg or engine_config()
-    result = compute(as_of, cfg)
-    snapshots_store(result)
-    counts = plays_sync(detect(result, cfg), as_of)
-    return RecomputeReport(as_of, len(result.people), len(result.accounts), counts)
+    counts: dict[str, int] = {"raised": 0, "updated": 0, "reopened": 0, "closed": 0}
+
+    def add(more: dict[str, int]) -> None:
+        for name, value in more.items():
+            counts[name] = counts.get(name, 0) + value
+
+    people_done: set[int] = set()
+    accounts = Result(as_of, {}, {}, [], {}, {}, {})
+    account_ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    for chunk in batched(account_ids, RECOMPUTE_CHUNK_ACCOUNTS):
+        staff = sorted({job.person_id for job in jobs_at(as_of, account_ids=chunk)})
+        result = compute(as_of, cfg, person_ids=staff, account_ids=chunk)
+        snapshots_store(result)
+        add(
+            plays_sync(
+                detect(result, cfg, peers=False),
+                as_of,
+                scope_people=set(result.people),
+                scope_accounts=set(chunk),
+                skip_kinds=PEER_KINDS,
+            )
+        )
+        people_done.update(result.people)
+        accounts.accounts.update(result.accounts)
+        accounts.account_contacts.update(result.account_contacts)
+        accounts.coverages.update(result.coverages)
+    jobless = [pid for pid in Person.objects.values_list("pk", flat=True) if pid not in people_done]
+    for chunk in batched(jobless, 10 * RECOMPUTE_CHUNK_ACCOUNTS):
+        result = compute(as_of, cfg, person_ids=chunk, account_ids=[])
+        snapshots_store(result)
+        add(
+            plays_sync(
+                detect(result, cfg, peers=False),
+                as_of,
+                scope_people=set(chunk),
+                scope_accounts=set(),
+                skip_kinds=PEER_KINDS,
+            )
+        )
+        people_done.update(chunk)
+    add(plays_sync(detect_peer_plays(accounts), as_of, only_kinds=PEER_KINDS))
+    return RecomputeReport(as_of, len(people_done), len(accounts.accounts), counts)
 
 
 @transaction.atomic
