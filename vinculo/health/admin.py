@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from vinculo.health.config import EngineConfig
 from vinculo.health.models import HealthSettings, HealthSnapshot, Play
+from vinculo.health.services import health_settings_check
 
 
 @admin.register(HealthSnapshot)
@@ -45,13 +46,7 @@ class HealthSettingsForm(forms.ModelForm[HealthSettings]):
 
     def clean_overrides(self) -> dict[str, Any]:
         overrides = self.cleaned_data.get("overrides") or {}
-        if not isinstance(overrides, dict):
-            raise forms.ValidationError(_("Write a JSON object: names and their values."))
-        unknown = sorted(set(overrides) - set(EngineConfig.__dataclass_fields__))
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown settings: %(names)s") % {"names": ", ".join(unknown)}
-            )
+        health_settings_check(overrides)  # its ValidationError shows on the field
         return overrides
 
 

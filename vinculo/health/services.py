@@ -25,13 +25,20 @@ def engine_config() -> EngineConfig:
     return EngineConfig.from_overrides(row.overrides if row else None)
 
 
-def health_settings_update(*, overrides: dict[str, object]) -> HealthSettings:
-    names = set(EngineConfig.__dataclass_fields__)
-    unknown = sorted(set(overrides) - names)
+def health_settings_check(overrides: object) -> None:
+    """Refuse anything but a JSON object of names the engine knows (admin and service)."""
+    if not isinstance(overrides, dict):
+        raise ValidationError(_("Write a JSON object: names and their values."))
+    unknown = sorted(set(overrides) - set(EngineConfig.__dataclass_fields__))
     if unknown:
-        raise ValidationError(
-            {"overrides": _("Unknown settings: %(names)s") % {"names": ", ".join(unknown)}}
-        )
+        raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(unknown)})
+
+
+def health_settings_update(*, overrides: dict[str, object]) -> HealthSettings:
+    try:
+        health_settings_check(overrides)
+    except ValidationError as error:
+        raise ValidationError({"overrides": error.messages}) from error
     row = HealthSettings.objects.order_by("pk").first() or HealthSettings()
     row.overrides = dict(overrides)
     row.save()
