@@ -73,6 +73,7 @@ class ContactFacts:
     channels_window: int = 0  # 0, 1, or 2 meaning "two or more"
     total_window: int = 0
     unanswered_streak: int = 0
+    minutes_window: int = 0  # accounts only
 
 
 def _contact_aggregates(
@@ -118,7 +119,9 @@ def _contact_aggregates(
         ),
     }
     if not people:
-        return aggregates
+        # Effort for the portfolio (M15): minutes spent with the account in the window, the
+        # same measure as the portfolio page (health.selectors.portfolio).
+        return aggregates | {"minutes_window": Sum(f"{p}duration_min", filter=window)}
     # Only people's health uses depth, channel mix and first contact; each aggregate costs
     # a pass of work per row, so accounts don't pay for them.
     return aggregates | {
@@ -217,6 +220,8 @@ def _contact_facts(
         for name in _MOMENTS:
             if name in values:
                 values[name] = _to_datetime(values[name])
+        if values.get("minutes_window") is None and "minutes_window" in values:
+            values["minutes_window"] = 0
         for name in ("live_minutes_recent", "live_minutes_prior"):
             if values.get(name) is not None:
                 values[name] = float(values[name])

@@ -529,7 +529,7 @@ def _portfolio_plays(result: Result) -> list[Candidate]:
     """Reconsider (M15) and growth opportunities (M7), against peers of the same tier."""
     tiers = dict(Account.objects.filter(_accounts(result, "pk")).values_list("pk", "tier"))
     growth = {aid: h.components["growth"].facts for aid, h in result.accounts.items()}
-    effort = {aid: (c.live_recent * 45 + c.recent) for aid, c in result.account_contacts.items()}
+    effort = {aid: int(c.minutes_window) for aid, c in result.account_contacts.items()}
     out = []
     by_tier: dict[str, list[int]] = defaultdict(list)
     for aid in result.accounts:
