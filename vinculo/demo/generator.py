@@ -1421,8 +1421,8 @@ def _promise_outcome(rng: random.Random, days_past_due: int) -> str:
     """
     if days_past_due <= 0:
         return CommitmentStatus.OPEN
-    outcomes = [
-        (status, weight)
+    outcomes: list[tuple[str, int]] = [
+        (str(status), weight)
         for status, weight in _CLOSED_OUTCOMES
         if status != CommitmentStatus.BROKEN or days_past_due > 30
     ]
