@@ -9,8 +9,9 @@ SQLite chose that plan and a 2,000-account recompute took 1,399 s instead of 15-
 
 These tests take the statements the fact readers really send, for a chunk of one id and of
 10,000, and check their plans under the statistics that led the planner astray:
-- SQLite: no statistics, `ANALYZE` of a small demo, and `sqlite_stat1` as `ANALYZE` writes
-  it for the 2,000- and the 20,000-account demo (loaded with `ANALYZE sqlite_schema`);
+- SQLite: no statistics, `ANALYZE` of a small demo, `sqlite_stat1` as `ANALYZE` wrote it
+  for the 2,000-account demo, and the same scaled to 20,000 accounts (loaded with
+  `ANALYZE sqlite_schema`);
 - PostgreSQL: `ANALYZE` of a small demo, with the default planner and with hash and merge
   joins disabled (so the planner must choose which side of each nested loop drives).
 They assert the essential only: which table drives each join and that the listed ids are
