@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from vinculo.bulk import values_for_ids
 from vinculo.health.services import health_refresh_after_commit
-from vinculo.interactions.levels import suggest_level
+from vinculo.interactions.levels import level_correction_record, suggest_stored_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Colleague, Employment, Person
 from vinculo.timeline.models import EventKind
@@ -130,8 +130,9 @@ def interaction_log(
     if errors:
         raise ValidationError(errors)
 
-    # No level chosen: suggest one from the notes (M5), marked as a suggestion.
-    suggested = suggest_level(summary) if not level and summary.strip() else None
+    # No level chosen: suggest one from the notes (M5), marked as a suggestion; below the
+    # confidence threshold none is stored and the level stays open.
+    suggested = suggest_stored_level(summary) if not level else None
     interaction = Interaction.objects.create(
         key=key or None,
         started_at=started_at,
@@ -168,6 +169,26 @@ def interaction_log(
         )
     health_refresh_after_commit(
         person_ids=[p.pk for p in people],
+        account_ids=[interaction.account_id] if interaction.account_id else [],
+    )
+    return interaction
+
+
+@transaction.atomic
+def interaction_set_level(
+    *, interaction: Interaction, level: str, actor: User | None = None
+) -> Interaction:
+    """A user sets or changes the conversation level; the choice is no longer a suggestion.
+
+    When the interaction had a suggested level or none, the (note, level) pair is kept as a
+    correction for ``vinculo train_levels`` (M5)."""
+    if level not in Level.values:
+        raise ValidationError({"level": _("Choose a level.")})
+    level_correction_record(interaction=interaction, level=level, actor=actor)
+    interaction.level, interaction.level_suggested = level, False
+    interaction.save(update_fields=["level", "level_suggested"])
+    health_refresh_after_commit(
+        person_ids=list(interaction.person_links.values_list("person_id", flat=True)),
         account_ids=[interaction.account_id] if interaction.account_id else [],
     )
     return interaction
