@@ -76,7 +76,7 @@ class LevelSuggestion:
 def level_min_confidence() -> float:
     """Below this confidence no level is stored on an interaction (setting
     ``VINCULO_LEVEL_MIN_CONFIDENCE``, environment variable of the same name)."""
-    value = float(getattr(settings, "VINCULO_LEVEL_MIN_CONFIDENCE", 0.5))
+    value = float(getattr(settings, "VINCULO_LEVEL_MIN_CONFIDENCE", 0.6))
     return min(1.0, max(0.0, value))
 
 
@@ -111,7 +111,10 @@ _STOP_WORDS: dict[str, frozenset[str]] = {
         "et est nous vous avec pour dans pas des du au aux ce cette qui sur mais ils elle je "
         "avons sont ete tres demain semaine commande livraison leur notre avons"
     ),
-    "pt": _words("nao uma os em nos voce tambem sao isso obrigado muito entrega pedido do"),
+    "pt": _words(
+        "nao uma os em voce tambem sao isso obrigado obrigada muito do fatura faturas encomenda "
+        "amanha na ao com e"
+    ),
     "it": _words(
         "il di che non per sono della abbiamo anche questo gli ci molto settimana ordine"
     ),
@@ -131,7 +134,9 @@ def _detect(tokens: Sequence[str], original: str) -> str | None:
     other, other_count = max(
         ((lang, n) for lang, n in counts.items() if lang not in LANGUAGES), key=lambda x: x[1]
     )
-    if other_count >= 2 and other_count > ours:
+    # Another language's own words outnumber ours, or match them from three on: the words
+    # Spanish shares with French and Catalan ("de", "la", "el") must not outvote "avec, ils".
+    if (other_count >= 2 and other_count > ours) or (other_count >= 3 and other_count == ours):
         return other
     if counts["es"] == counts["en"]:
         return None
@@ -163,8 +168,9 @@ def _quotes(text: str, scored: Scored, cls: str, limit: int = QUOTED_WORDS) -> l
     """The note's own words that pushed it most towards ``cls``; neighbours join a phrase."""
     per_word: dict[str, float] = {}
     first: dict[str, int] = {}
+    weights = scored.word_weights(cls)
     for index, word in enumerate(scored.words):
-        per_word[word.folded] = per_word.get(word.folded, 0.0) + scored.weights[cls][index]
+        per_word[word.folded] = per_word.get(word.folded, 0.0) + weights[index]
         first.setdefault(word.folded, index)
     ranked = sorted((w for w in per_word if per_word[w] > 0), key=lambda w: -per_word[w])
     if not ranked:
@@ -202,14 +208,15 @@ def _part(key: str, level: str, probability: float, quotes: list[str]) -> str:
 def suggest_level(text: str, *, lang: str = "auto") -> LevelSuggestion:
     """Suggest the level of one conversation from its notes; pure and fast."""
     text = (text or "")[:MAX_CHARS]
-    tokens = [w.folded for w in words(text)]
+    found = words(text)
+    tokens = [w.folded for w in found]
     if not tokens:
         return LevelSuggestion(Level.OPERATIONAL, 0.0, _texts()["empty"], "")
     model = active_model()
     detected = lang if lang in LANGUAGES else _detect(tokens, text)
     if detected is None:
         detected = model.language(tokens) or ""
-    scored = model.score(text)
+    scored = model.score(text, found)
     assert scored is not None  # there are words
     probabilities = scored.probabilities
     ranked = sorted(PRIORITY, key=lambda level: -probabilities[level.value])

@@ -29,11 +29,12 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 
 EVALUATION_DIR = Path(__file__).resolve().parent / "evaluation"
@@ -88,17 +89,23 @@ def words(text: str) -> list[Word]:
     return found
 
 
+def word_grams(token: str) -> list[str]:
+    """The features of one word: its character 2–5-grams (padded with a space on each side,
+    so beginnings and endings are features of their own) and the word itself."""
+    padded = f" {token} "
+    size = len(padded)
+    found = [padded[start : start + n] for n in range(2, 6) for start in range(size - n + 1)]
+    found.append("w:" + token)
+    return found
+
+
 def grams(tokens: Sequence[str]) -> Iterator[tuple[str, int]]:
     """Every feature of a note with the index of the word it comes from (a bigram counts for
-    its first word); the training analyzer and inference share this one function."""
+    its first word); the training analyzer and inference share ``word_grams``."""
     previous = ""
     for index, token in enumerate(tokens):
-        padded = f" {token} "
-        size = len(padded)
-        for n in range(2, 6):
-            for start in range(size - n + 1):
-                yield padded[start : start + n], index
-        yield "w:" + token, index
+        for gram in word_grams(token):
+            yield gram, index
         if previous:
             yield f"b:{previous} {token}", index - 1
         previous = token
@@ -113,58 +120,118 @@ def analyzer(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """Class probabilities of one note and, per class, the weight of each of its words."""
+    """Class probabilities of one note, and what is needed to explain them."""
 
     probabilities: dict[str, float]
     words: list[Word]
-    # weights[cls][i]: how much word i pushed the note towards cls, against the average class
-    weights: dict[str, list[float]]
-
-
-@dataclass(slots=True)
-class Model:
     classes: tuple[str, ...]
-    rows: dict[str, tuple[float, ...]]  # feature -> (idf, weight per class...)
-    intercept: tuple[float, ...]
-    temperature: float
-    meta: dict[str, Any] = field(default_factory=dict)
-    # word -> log(P(word | es) / P(word | en)), for notes whose stop words do not decide
-    lang_words: dict[str, float] = field(default_factory=dict)
+    weights: np.ndarray  # classes x the note's features
+    values: np.ndarray  # the note's TF-IDF value per feature
+    occurrence_feature: np.ndarray  # per occurrence of a feature: its position in values
+    occurrence_word: np.ndarray  # ... and the word it comes from
+    occurrences: np.ndarray  # per feature: how often it occurs
 
-    def score(self, text: str) -> Scored | None:
-        found = words(text[:MAX_CHARS])
+    def word_weights(self, cls: str) -> list[float]:
+        """How much each word pushed the note towards ``cls``, against the average class:
+        each feature's value times its weight for ``cls`` less its mean weight, shared
+        among its occurrences."""
+        if not len(self.values):
+            return [0.0] * len(self.words)
+        c = self.classes.index(cls)
+        per_feature = self.values * (self.weights[c] - self.weights.mean(axis=0))
+        per_feature = per_feature / self.occurrences
+        found = np.bincount(
+            self.occurrence_word,
+            weights=per_feature[self.occurrence_feature],
+            minlength=len(self.words),
+        )
+        return [float(v) for v in found]
+
+
+class Model:
+    """The exported model: feature index, IDF, one weight per class and feature."""
+
+    def __init__(
+        self,
+        *,
+        classes: tuple[str, ...],
+        rows: dict[str, Sequence[float]],  # feature -> (idf, weight per class...)
+        intercept: Sequence[float],
+        temperature: float,
+        meta: dict[str, Any] | None = None,
+        lang_words: dict[str, float] | None = None,
+    ) -> None:
+        self.classes = classes
+        self.temperature = temperature
+        self.meta = meta or {}
+        # word -> log(P(word | es) / P(word | en)), for notes whose stop words do not decide
+        self.lang_words = lang_words or {}
+        features = sorted(rows)
+        self.index = {gram: j for j, gram in enumerate(features)}
+        table = np.array([rows[g] for g in features], dtype=np.float64).reshape(
+            len(features), len(classes) + 1
+        )
+        self.idf = table[:, 0].copy()
+        self.coef = np.ascontiguousarray(table[:, 1:].T)  # classes x features
+        self.intercept = np.array(intercept, dtype=np.float64)
+        self._cache: dict[str, tuple[int, ...]] = {}
+
+    def _known(self, token: str) -> tuple[int, ...]:
+        """The model's features among a word's own grams; cached, as notes share words."""
+        known = self._cache.get(token)
+        if known is None:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            index = self.index
+            known = tuple(index[g] for g in word_grams(token) if g in index)
+            self._cache[token] = known
+        return known
+
+    def score(self, text: str, found: list[Word] | None = None) -> Scored | None:
+        """Probabilities for ``text`` (``found``: its ``words()``, when already split)."""
+        if found is None:
+            found = words(text[:MAX_CHARS])
         if not found:
             return None
-        counts: dict[str, int] = {}
-        origin: dict[str, list[int]] = {}
-        rows = self.rows
-        for gram, index in grams([w.folded for w in found]):
-            if gram in rows:
-                counts[gram] = counts.get(gram, 0) + 1
-                origin.setdefault(gram, []).append(index)
-        k = len(self.classes)
-        logits = list(self.intercept)
-        weights = {cls: [0.0] * len(found) for cls in self.classes}
-        if counts:
-            values = {g: (1.0 + math.log(c)) * rows[g][0] for g, c in counts.items()}
-            norm = math.sqrt(sum(v * v for v in values.values()))
-            for gram, value in values.items():
-                x = value / norm
-                row = rows[gram]
-                mean = sum(row[1:]) / k
-                share = x / len(origin[gram])
-                for c in range(k):
-                    weight = row[c + 1]
-                    logits[c] += x * weight
-                    per_word = weights[self.classes[c]]
-                    for index in origin[gram]:
-                        per_word[index] += share * (weight - mean)
-        scaled = [z / self.temperature for z in logits]
-        top = max(scaled)
-        exps = [math.exp(z - top) for z in scaled]
-        total = sum(exps)
-        probabilities = {cls: e / total for cls, e in zip(self.classes, exps, strict=True)}
-        return Scored(probabilities, found, weights)
+        index = self.index
+        position: dict[int, int] = {}  # feature -> its place among the note's features
+        occurrence_feature: list[int] = []
+        occurrence_word: list[int] = []
+        tokens = [w.folded for w in found]
+        for word, token in enumerate(tokens):
+            for j in self._known(token):
+                occurrence_feature.append(position.setdefault(j, len(position)))
+                occurrence_word.append(word)
+            if word:
+                j = index.get(f"b:{tokens[word - 1]} {token}")
+                if j is not None:
+                    occurrence_feature.append(position.setdefault(j, len(position)))
+                    occurrence_word.append(word - 1)
+        columns = np.fromiter(position, dtype=np.intp, count=len(position))
+        occurrences = np.bincount(
+            np.array(occurrence_feature, dtype=np.intp), minlength=len(columns)
+        ).astype(np.float64)
+        weights = self.coef[:, columns]
+        if len(columns):
+            values = (1.0 + np.log(occurrences)) * self.idf[columns]
+            values /= np.sqrt(values @ values)
+            logits = weights @ values + self.intercept
+        else:
+            values = np.zeros(0)
+            logits = self.intercept.copy()
+        scaled = logits / self.temperature
+        exps = np.exp(scaled - scaled.max())
+        probabilities = exps / exps.sum()
+        return Scored(
+            {cls: float(p) for cls, p in zip(self.classes, probabilities, strict=True)},
+            found,
+            self.classes,
+            weights,
+            values,
+            np.array(occurrence_feature, dtype=np.intp),
+            np.array(occurrence_word, dtype=np.intp),
+            occurrences,
+        )
 
     def language(self, tokens: Iterable[str]) -> str | None:
         evidence = sum(self.lang_words.get(token, 0.0) for token in tokens)
@@ -178,11 +245,15 @@ class Model:
         data = {
             "format": FORMAT,
             "classes": list(self.classes),
-            "intercept": [round(v, 5) for v in self.intercept],
+            "intercept": [round(float(v), 5) for v in self.intercept],
             "temperature": round(self.temperature, 5),
             "meta": self.meta,
             "lang_words": {w: round(v, 3) for w, v in sorted(self.lang_words.items())},
-            "rows": {g: [round(v, 5) for v in row] for g, row in sorted(self.rows.items())},
+            "rows": {
+                gram: [round(float(self.idf[j]), 5)]
+                + [round(float(v), 5) for v in self.coef[:, j]]
+                for gram, j in self.index.items()
+            },
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
@@ -200,7 +271,7 @@ class Model:
             raise ValueError(f"{path}: unknown model format {data.get('format')!r}")
         return cls(
             classes=tuple(data["classes"]),
-            rows={g: tuple(row) for g, row in data["rows"].items()},
+            rows=data["rows"],
             intercept=tuple(data["intercept"]),
             temperature=float(data["temperature"]),
             meta=data["meta"],
