@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -74,12 +75,8 @@ def f1(confusion: Counter[tuple[str, str]], level: str) -> float:
 
 def report(lang: str, notes: list[Labelled], errors: bool) -> dict[str, float]:
     levelled = [n for n in notes if n.level != NONE]
-    results: list[tuple[Labelled, LevelSuggestion]] = [
-        (n, suggest_level(n.note)) for n in levelled
-    ]
-    confusion: Counter[tuple[str, str]] = Counter(
-        (n.level, s.level.value) for n, s in results
-    )
+    results: list[tuple[Labelled, LevelSuggestion]] = [(n, suggest_level(n.note)) for n in levelled]
+    confusion: Counter[tuple[str, str]] = Counter((n.level, s.level.value) for n, s in results)
     right = sum(confusion[level, level] for level in LEVELS)
     accuracy = right / len(results)
     macro_f1 = sum(f1(confusion, level) for level in LEVELS) / len(LEVELS)
@@ -101,7 +98,7 @@ def report(lang: str, notes: list[Labelled], errors: bool) -> dict[str, float]:
         + ", ".join(f"{v} {sum(r) / len(r):.2f} ({len(r)})" for v, r in sorted(voices.items()))
     )
     print("  reliability: confidence bin -> notes, mean confidence, accuracy")
-    for low, high in zip(BINS, BINS[1:], strict=False):
+    for low, high in pairwise(BINS):
         inside = [(n, s) for n, s in results if low <= s.confidence < high]
         if inside:
             mean = sum(s.confidence for _, s in inside) / len(inside)

@@ -115,9 +115,7 @@ _STOP_WORDS: dict[str, frozenset[str]] = {
         "nao uma os em voce tambem sao isso obrigado obrigada muito do fatura faturas encomenda "
         "amanha na ao com e"
     ),
-    "it": _words(
-        "il di che non per sono della abbiamo anche questo gli ci molto settimana ordine"
-    ),
+    "it": _words("il di che non per sono della abbiamo anche questo gli ci molto settimana ordine"),
     "ca": _words("amb els aquest aquesta perque dijous dilluns setmana comanda hem fer"),
     "nl": _words("het een niet met voor wij zijn ook maar dat deze"),
 }
@@ -180,7 +178,12 @@ def _quotes(text: str, scored: Scored, cls: str, limit: int = QUOTED_WORDS) -> l
     phrases: list[tuple[float, int, int]] = []  # score, first word, last word
     for index in chosen:
         score = per_word[scored.words[index].folded]
-        if phrases and phrases[-1][2] == index - 1:
+        joined = (
+            phrases
+            and phrases[-1][2] == index - 1
+            and not text[scored.words[index - 1].end : scored.words[index].start].strip(" -")
+        )
+        if joined:
             total, start, _end = phrases[-1]
             phrases[-1] = (total + score, start, index)
         else:
@@ -312,7 +315,8 @@ def level_correction_record(*, interaction: Any, level: str, actor: Any = None) 
         note=note[:MAX_CHARS],
         level=level,
         suggested_level=interaction.level if interaction.level_suggested else "",
-        created_by=actor if actor is not None and getattr(actor, "is_authenticated", False)
+        created_by=actor
+        if actor is not None and getattr(actor, "is_authenticated", False)
         else None,
     )
 

@@ -1,6 +1,6 @@
 """The learned conversation-level model (M5): features, inference, training, storage.
 
-One bilingual linear model over TF-IDF features of the note: character 2–5-grams inside each
+One bilingual linear model over TF-IDF features of the note: character 2-5-grams inside each
 word (accents and case folded, so "proximo" and "Próximo" are one feature and typos still
 share most of their grams) plus word unigrams and bigrams. A multinomial logistic regression
 gives a probability per class; the classes are the four levels plus ``none``, learnt from
@@ -90,7 +90,7 @@ def words(text: str) -> list[Word]:
 
 
 def word_grams(token: str) -> list[str]:
-    """The features of one word: its character 2–5-grams (padded with a space on each side,
+    """The features of one word: its character 2-5-grams (padded with a space on each side,
     so beginnings and endings are features of their own) and the word itself."""
     padded = f" {token} "
     size = len(padded)
@@ -203,9 +203,9 @@ class Model:
                 occurrence_feature.append(position.setdefault(j, len(position)))
                 occurrence_word.append(word)
             if word:
-                j = index.get(f"b:{tokens[word - 1]} {token}")
-                if j is not None:
-                    occurrence_feature.append(position.setdefault(j, len(position)))
+                bigram = index.get(f"b:{tokens[word - 1]} {token}")
+                if bigram is not None:
+                    occurrence_feature.append(position.setdefault(bigram, len(position)))
                     occurrence_word.append(word - 1)
         columns = np.fromiter(position, dtype=np.intp, count=len(position))
         occurrences = np.bincount(
@@ -250,8 +250,7 @@ class Model:
             "meta": self.meta,
             "lang_words": {w: round(v, 3) for w, v in sorted(self.lang_words.items())},
             "rows": {
-                gram: [round(float(self.idf[j]), 5)]
-                + [round(float(v), 5) for v in self.coef[:, j]]
+                gram: [round(float(self.idf[j]), 5)] + [round(float(v), 5) for v in self.coef[:, j]]
                 for gram, j in self.index.items()
             },
         }
@@ -446,7 +445,7 @@ def train(
     order = [list(classifier.classes_).index(c) for c in CLASSES]
     idf = vectorizer.idf_
     coef = classifier.coef_
-    rows = {
+    rows: dict[str, Sequence[float]] = {
         gram: (float(idf[j]), *(float(coef[c, j]) for c in order))
         for gram, j in vectorizer.vocabulary_.items()
     }

@@ -6,28 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interactions', '0003_initial'),
+        ("interactions", "0003_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LevelCorrection',
+            name="LevelCorrection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField(verbose_name='note')),
-                ('level', models.CharField(choices=[('operational', 'Operational'), ('strategic', 'Strategic'), ('satisfaction', 'Satisfaction review'), ('personal', 'Personal')], max_length=16, verbose_name='level')),
-                ('suggested_level', models.CharField(blank=True, choices=[('operational', 'Operational'), ('strategic', 'Strategic'), ('satisfaction', 'Satisfaction review'), ('personal', 'Personal')], max_length=16, verbose_name='suggested level')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('interaction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='level_corrections', to='interactions.interaction', verbose_name='interaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.TextField(verbose_name="note")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("operational", "Operational"),
+                            ("strategic", "Strategic"),
+                            ("satisfaction", "Satisfaction review"),
+                            ("personal", "Personal"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "suggested_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("operational", "Operational"),
+                            ("strategic", "Strategic"),
+                            ("satisfaction", "Satisfaction review"),
+                            ("personal", "Personal"),
+                        ],
+                        max_length=16,
+                        verbose_name="suggested level",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="level_corrections",
+                        to="interactions.interaction",
+                        verbose_name="interaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'level correction',
-                'verbose_name_plural': 'level corrections',
-                'ordering': ['id'],
+                "verbose_name": "level correction",
+                "verbose_name_plural": "level corrections",
+                "ordering": ["id"],
             },
         ),
     ]

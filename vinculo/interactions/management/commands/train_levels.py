@@ -3,9 +3,10 @@
 Without options: the shipped training notes plus the team's corrections (``LevelCorrection``;
 for a note corrected several times the latest level wins, and a correction replaces a shipped
 label of the same note) train a new model, which is measured on the frozen held-out notes
-against the model in use. A model worse there is refused (exit status 1, nothing written);
-otherwise it is written as ``level_model_vN.json.gz`` in ``VINCULO_VAR_DIR/levels/`` and used
-from then on (running processes read it at their next start).
+against the model in use. A model worse there (more than ``TOLERANCE`` below) is refused:
+exit status 1, nothing written. Otherwise it is written as ``level_model_vN.json.gz`` in
+``VINCULO_VAR_DIR/levels/`` and used from then on (running processes read it at their next
+start).
 
 ``--shipped`` rebuilds the model shipped in the package from the labelled files alone: the
 one command that reproduces ``vinculo/interactions/level_model.json.gz``.
@@ -34,6 +35,11 @@ from vinculo.interactions.levels_model import (
     team_models,
 )
 from vinculo.interactions.models import LevelCorrection
+
+# A new model may score this much below the one in use on the frozen held-out notes (about two
+# of its 524 notes) and still be taken: retraining on a few more notes moves a borderline note
+# or two either way, while a real regression costs far more (docs/benchmarks.md).
+TOLERANCE = 0.005
 
 
 def _figures(accuracy: dict[str, float]) -> str:
@@ -98,10 +104,9 @@ class Command(BaseCommand):
             f"held-out accuracy before ({active_path().name}): {_figures(before)}\n"
             f"held-out accuracy after: {_figures(after)}"
         )
-        if after["all"] < before["all"]:
+        if after["all"] < before["all"] - TOLERANCE:
             raise CommandError(
-                "the new model is worse on the frozen held-out notes; kept "
-                f"{active_path().name}"
+                f"the new model is worse on the frozen held-out notes; kept {active_path().name}"
             )
         if options["dry_run"]:
             return
