@@ -8,13 +8,13 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.models import Interaction
-from vinculo.people.models import Account, Colleague, Employment, Person
+from vinculo.people.models import Account, Colleague, Person
+from vinculo.people.rules import account_on
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
@@ -32,19 +32,6 @@ def _refresh_health(row: Commitment | Complaint) -> None:
 def _require_subject(person: Person | None, account: Account | None) -> None:
     if person is None and account is None:
         raise ValidationError(_("Say to whom: a person, an account or both."))
-
-
-def _account_of(person: Person, day: date) -> Account | None:
-    """The account a person worked at on a day (the latest job started), as interactions do."""
-    job = (
-        Employment.objects.filter(person=person)
-        .filter(Q(start__isnull=True) | Q(start__lte=day))
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .select_related("account")
-        .order_by(F("start").desc(nulls_last=True), "-id")
-        .first()
-    )
-    return job.account if job is not None else None
 
 
 # The models' foreign keys are built by a helper that the django-stubs plugin cannot type.
@@ -78,7 +65,7 @@ def commitment_record(
     if account is None and interaction is not None:
         account = interaction.account
     if account is None and person is not None:
-        account = _account_of(person, made_on)
+        account = account_on(person=person, day=made_on)
     commitment = Commitment.objects.create(
         key=key or None,
         text=text.strip(),

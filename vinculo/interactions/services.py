@@ -7,24 +7,16 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import (
-    DateTimeField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.bulk import values_for_ids
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.levels import suggest_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Colleague, Employment, Person
+from vinculo.people.rules import JobBook, job_precedence_order, jobs_on
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
@@ -36,17 +28,15 @@ def interactions_assign_accounts(interactions: QuerySet[Interaction]) -> int:
 
     One UPDATE with a correlated subquery, whatever the number of rows. Where several
     participants work at different accounts, the earliest-listed participant's job wins;
-    among one person's jobs on that date, the most recently started. PostgreSQL sorts NULL
-    first in descending order and SQLite last, so an unknown start is put last explicitly.
+    among one person's jobs on that date, the one ``people.rules`` says counts.
     """
     # TruncDate needs to know the type of what it truncates, which an OuterRef does not
     # carry; the wrapper says it. The date is taken in the current time zone.
     day = TruncDate(ExpressionWrapper(OuterRef("started_at"), output_field=DateTimeField()))
     job_at_date = (
         Employment.objects.filter(person__interaction_links__interaction=OuterRef("pk"))
-        .filter(Q(start__isnull=True) | Q(start__lte=day))
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .order_by("person__interaction_links__id", F("start").desc(nulls_last=True))
+        .filter(jobs_on(day))
+        .order_by("person__interaction_links__id", *job_precedence_order())
         .values("account_id")[:1]
     )
     return interactions.update(account_id=Subquery(job_at_date))
@@ -63,36 +53,18 @@ def accounts_at_dates(
     so the update is not HOT). One query per 900 people for their jobs, then a lookup in
     Python. The two must agree; test_accounts_at_dates compares them.
     """
-    people = {person for _, participants in interactions for person in participants}
-    jobs: dict[int, list[tuple[date | None, date | None, int]]] = {}
-    for person, account, start, end in values_for_ids(
-        Employment.objects.order_by(), people, "person_id", "account_id", "start", "end",
-        field="person_id",
-    ):  # fmt: skip
-        jobs.setdefault(person, []).append((start, end, account))
-    # Most recently started first, an unknown start last: the first job that covers the
-    # day is the one the SQL picks.
-    for person_jobs in jobs.values():
-        person_jobs.sort(key=lambda job: (job[0] is not None, job[0] or date.min), reverse=True)
+    book = JobBook.load(person for _, participants in interactions for person in participants)
     accounts: list[int | None] = []
     for started_at, participants in interactions:
-        if timezone.is_naive(started_at):
-            started_at = timezone.make_aware(started_at)
-        day = timezone.localtime(started_at).date()
-        accounts.append(_account_on(day, participants, jobs))
+        accounts.append(book.first_account_on(participants, interaction_day(started_at)))
     return accounts
 
 
-def _account_on(
-    day: date,
-    participants: Sequence[int],
-    jobs: dict[int, list[tuple[date | None, date | None, int]]],
-) -> int | None:
-    for person in participants:
-        for start, end, account in jobs.get(person, ()):
-            if (start is None or start <= day) and (end is None or end >= day):
-                return account
-    return None
+def interaction_day(started_at: datetime) -> date:
+    """The date of an interaction: its start in the current time zone."""
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)
+    return timezone.localtime(started_at).date()
 
 
 @transaction.atomic
