@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from vinculo.people.models import Account, AccountDomain, Colleague, Employment, Person, PersonEmail
+from vinculo.people.models import Account, AccountDomain, Colleague, Employment, Person
 from vinculo.people.schemas import (
     AccountDetailOut,
     AccountIn,
@@ -18,6 +18,7 @@ from vinculo.people.schemas import (
     PersonIn,
     PersonOut,
 )
+from vinculo.people.selectors import people_matching
 from vinculo.people.services import account_create, employment_start, person_create
 from vinculo.users.api import get_or_invalid, require_writer
 
@@ -51,16 +52,7 @@ def _accounts() -> QuerySet[Account]:
 @router.get("/people", response=list[PersonOut])
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def person_list(request: HttpRequest, q: str = "") -> QuerySet[Person]:
-    people = _people()
-    q = q.strip()
-    if q:
-        # Exists, not a join: a person with two matching addresses is listed once.
-        by_email = PersonEmail.objects.filter(person=OuterRef("pk"), email__icontains=q)
-        by_employer = Employment.objects.filter(
-            person=OuterRef("pk"), end__isnull=True, account__name__icontains=q
-        )
-        people = people.filter(Q(name__icontains=q) | Exists(by_email) | Exists(by_employer))
-    return people
+    return people_matching(_people(), query=q)
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)

@@ -64,6 +64,23 @@ def _parse_sort(sort: str, allowed: tuple[str, ...]) -> tuple[str, bool]:
     return key, descending
 
 
+def people_matching(people: QuerySet[Person], *, query: str) -> QuerySet[Person]:
+    """The people search, for the web list, the picker and the API alike.
+
+    A word matches a person's name, one of their addresses, or the name of a company
+    they work or worked at (people move; the search still finds them by the old one).
+    Exists, not a join: a person with two matching rows is listed once.
+    """
+    query = query.strip()
+    if not query:
+        return people
+    return people.filter(
+        Q(name__icontains=query)
+        | Exists(PersonEmail.objects.filter(person=OuterRef("pk"), email__icontains=query))
+        | Exists(Employment.objects.filter(person=OuterRef("pk"), account__name__icontains=query))
+    )
+
+
 def people_list(
     *,
     query: str = "",
@@ -109,15 +126,7 @@ def people_list(
             )
         )
     )
-    query = query.strip()
-    if query:
-        people = people.filter(
-            Q(name__icontains=query)
-            | Exists(PersonEmail.objects.filter(person=OuterRef("pk"), email__icontains=query))
-            | Exists(
-                Employment.objects.filter(person=OuterRef("pk"), account__name__icontains=query)
-            )
-        )
+    people = people_matching(people, query=query)
     if only_owned:
         if owned_by is None:
             return people.none()
