@@ -201,7 +201,9 @@ def test_creating_a_person_with_a_job(signed_in: Client, owner: User) -> None:
         (
             {"name": "Ana", "employment": {"account_id": 0, "function": "astrology"}},
             ["body", "function"],
-            "“astrology” is not a valid choice.",
+            "“astrology” is not one of: purchasing, production, administration, "
+            "technical_service, management, finance, it, marketing, sales, logistics, "
+            "quality, legal, other.",
         ),
     ],
 )
