@@ -230,8 +230,8 @@ class TestComplaints:
         with pytest.raises(ValidationError) as error:
             complaint_open(opened=MARCH_1, person=ana_at_acme[0], severity="apocalyptic")
         assert error.value.message_dict == {
-        "severity": ["“apocalyptic” is not one of: low, medium, high, critical."]
-    }
+            "severity": ["“apocalyptic” is not one of: low, medium, high, critical."]
+        }
         assert not Complaint.objects.exists()
 
     @pytest.mark.parametrize(
