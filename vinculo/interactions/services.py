@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vinculo.checks import Problems, check_choice, check_text
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.levels import suggest_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
@@ -67,6 +68,42 @@ def interaction_day(started_at: datetime) -> date:
     return timezone.localtime(started_at).date()
 
 
+def interaction_problems(
+    *,
+    channel: str,
+    direction: str = Direction.OUTBOUND,
+    level: str = "",
+    duration_min: int | None = 0,
+    place: str = "",
+    has_people: bool,
+) -> Problems:
+    """What is wrong with an interaction: the service, the importer and the admin ask."""
+    problems: Problems = {}
+    check_choice(problems, "channel", channel, Channel.values, required=_("Choose a channel."))
+    check_choice(
+        problems,
+        "direction",
+        direction,
+        Direction.values,
+        required=_("Choose who started the contact."),
+    )
+    check_choice(problems, "level", level, Level.values)
+    if duration_min is not None and duration_min < 0:
+        problems["duration_min"] = _("The duration cannot be negative.")
+    check_text(problems, "place", place, max_length=200)
+    if not has_people:
+        problems["people"] = _("Choose at least one person from the client's side.")
+    return problems
+
+
+def interaction_level(*, level: str, summary: str) -> tuple[str, bool]:
+    """(level, whether it is a suggestion): the level chosen, or, with none chosen, the
+    one suggested from the notes (M5), marked as such."""
+    if level or not summary.strip():
+        return level, False
+    return suggest_level(summary).level, True
+
+
 @transaction.atomic
 def interaction_log(
     *,
@@ -84,17 +121,14 @@ def interaction_log(
     key: str | None = None,
     actor: User | None = None,
 ) -> Interaction:
-    errors: dict[str, str] = {}
-    if channel not in Channel.values:
-        errors["channel"] = _("Choose a channel.")
-    if direction not in Direction.values:
-        errors["direction"] = _("Choose who started the contact.")
-    if level and level not in Level.values:
-        errors["level"] = _("“%(value)s” is not a valid level.") % {"value": level}
-    if duration_min < 0:
-        errors["duration_min"] = _("The duration cannot be negative.")
-    if not people:
-        errors["people"] = _("Choose at least one person from the client's side.")
+    errors = interaction_problems(
+        channel=channel,
+        direction=direction,
+        level=level,
+        duration_min=duration_min,
+        place=place,
+        has_people=bool(people),
+    )
     if timezone.is_naive(started_at):
         started_at = timezone.make_aware(started_at)
     if source_id and Interaction.objects.filter(source=source, source_id=source_id).exists():
@@ -102,8 +136,7 @@ def interaction_log(
     if errors:
         raise ValidationError(errors)
 
-    # No level chosen: suggest one from the notes (M5), marked as a suggestion.
-    suggested = suggest_level(summary) if not level and summary.strip() else None
+    level, level_suggested = interaction_level(level=level, summary=summary)
     interaction = Interaction.objects.create(
         key=key or None,
         started_at=started_at,
@@ -111,8 +144,8 @@ def interaction_log(
         channel=channel,
         place=place,
         direction=direction,
-        level=suggested.level if suggested else level,
-        level_suggested=suggested is not None,
+        level=level,
+        level_suggested=level_suggested,
         summary=summary,
         source=source,
         source_id=source_id,
