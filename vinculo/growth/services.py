@@ -40,14 +40,23 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else format(value, "f")
 
 
+def product_line_name_check(name: str, line: ProductLine | None = None) -> str:
+    """The name trimmed, or a ValidationError: empty, too long, or taken in any case."""
+    name = name.strip()
+    raise_problems(product_line_problems(name=name))
+    taken = ProductLine.objects.filter(name__iexact=name)
+    if line is not None:
+        taken = taken.exclude(pk=line.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("A product line with this name already exists.")})
+    return name
+
+
 @transaction.atomic
 def product_line_create(
     *, name: str, key: str | None = None, actor: User | None = None
 ) -> ProductLine:
-    name = name.strip()
-    raise_problems(product_line_problems(name=name))
-    if ProductLine.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": _("A product line with this name already exists.")})
+    name = product_line_name_check(name)
     line = ProductLine.objects.create(key=key or None, name=name)
     event_record(kind=EventKind.PRODUCT_LINE_ADDED, actor=actor, data={"text": name})
     return line

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.db.models import (
     Count,
@@ -41,6 +42,8 @@ from vinculo.users.models import User
 from vinculo.vocab import Function
 
 PEOPLE_SORTS = ("name", "company", "last_contact")
+
+_P = TypeVar("_P", bound=QuerySet[Person])
 ACCOUNT_SORTS = ("name", "people", "last_contact")
 
 
@@ -64,7 +67,7 @@ def _parse_sort(sort: str, allowed: tuple[str, ...]) -> tuple[str, bool]:
     return key, descending
 
 
-def people_matching(people: QuerySet[Person], *, query: str) -> QuerySet[Person]:
+def people_matching(people: _P, *, query: str) -> _P:
     """The people search, for the web list, the picker and the API alike.
 
     A word matches a person's name, one of their addresses, or the name of a company

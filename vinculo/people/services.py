@@ -65,7 +65,8 @@ def _reassign_interactions(person_id: int) -> None:
     )
 
 
-def _clean_domains(domains: Iterable[str], account: Account | None = None) -> list[str]:
+def account_domains_check(domains: Iterable[str], account: Account | None = None) -> list[str]:
+    """The domains cleaned, or a ValidationError: invalid, or another account's."""
     clean, problem = domains_clean(domains)
     if problem is not None:
         # Keyed by field, so that forms and the API can show it next to the domains.
@@ -84,7 +85,8 @@ def _clean_domains(domains: Iterable[str], account: Account | None = None) -> li
     return clean
 
 
-def _clean_emails(emails: Iterable[str], person: Person | None = None) -> list[str]:
+def person_emails_check(emails: Iterable[str], person: Person | None = None) -> list[str]:
+    """The addresses cleaned, or a ValidationError: invalid, or someone else's."""
     clean, problem = emails_clean(emails)
     if problem is not None:
         raise ValidationError({"emails": problem})
@@ -129,7 +131,7 @@ def account_create(
             wallet_yearly=wallet_yearly,
         )
     )
-    clean_domains = _clean_domains(domains)
+    clean_domains = account_domains_check(domains)
     account = Account.objects.create(
         key=key or None,
         name=name.strip(),
@@ -181,7 +183,7 @@ def account_update(
     if changed:
         account.save(update_fields=changed)
     if domains is not None:
-        clean = _clean_domains(domains, account)
+        clean = account_domains_check(domains, account)
         current = set(account.domains.values_list("domain", flat=True))
         if set(clean) != current:
             account.domains.exclude(domain__in=clean).delete()
@@ -217,7 +219,7 @@ def person_create(
     raise_problems(
         person_problems(name=name, phones=phones, language=language, legal_basis=legal_basis)
     )
-    clean_emails = _clean_emails(emails)
+    clean_emails = person_emails_check(emails)
     person = Person.objects.create(
         key=key or None,
         name=name.strip(),
@@ -276,7 +278,7 @@ def person_update(
     if changed:
         person.save(update_fields=changed)
     if emails is not None:
-        clean = _clean_emails(emails, person)
+        clean = person_emails_check(emails, person)
         current = list(person.emails.order_by("id").values_list("email", flat=True))
         if clean != current:
             person.emails.exclude(email__in=clean).delete()
@@ -476,7 +478,7 @@ def colleague_create(
     actor: User | None = None,
 ) -> Colleague:
     raise_problems(colleague_problems(name=name, function=function))
-    clean = _clean_colleague_email(email)
+    clean = colleague_email_check(email)
     colleague = Colleague.objects.create(
         key=key or None, name=name.strip(), email=clean, function=function, team=team, user=user
     )
@@ -484,7 +486,7 @@ def colleague_create(
     return colleague
 
 
-def _clean_colleague_email(email: str | None, colleague: Colleague | None = None) -> str | None:
+def colleague_email_check(email: str | None, colleague: Colleague | None = None) -> str | None:
     if not email or not email.strip():
         return None
     clean = email.strip().lower()
@@ -518,7 +520,7 @@ def colleague_update(
         )
     )
     if "email" in changes:
-        changes["email"] = _clean_colleague_email(changes["email"], colleague)
+        changes["email"] = colleague_email_check(changes["email"], colleague)
     changed = [f for f, v in changes.items() if getattr(colleague, f) != v]
     for field in changed:
         setattr(colleague, field, changes[field])
