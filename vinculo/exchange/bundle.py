@@ -250,18 +250,6 @@ class _Row:
                 "max": 200, "length": len(value)})  # fmt: skip
         return value
 
-    def choice(self, column: str, choices: Iterable[str], default: str = "") -> str:
-        value = self.raw(column).strip()
-        if not value:
-            return default
-        if value not in choices:
-            self.problem(
-                column,
-                _("“%(value)s” is not one of: %(choices)s")
-                % {"value": value, "choices": ", ".join(choices)},
-            )
-        return value
-
     def date(self, column: str, *, required: bool = False) -> date | None:
         value = self.raw(column).strip()
         if not value:
@@ -1043,7 +1031,6 @@ class _Importer:
             ("level_suggested", "source_id", "created_by_id", "account_id"),
         )
         self._start_file(Interaction)
-        sources = Source.values
         create_extra = (False, "", self.actor.pk if self.actor else None)
 
         def accounts(created: list[_Pending]) -> list[tuple[Any, ...]]:
@@ -1067,7 +1054,7 @@ class _Importer:
                     row.raw("direction").strip() or Direction.OUTBOUND,
                     row.raw("level").strip(),
                     row.raw("summary"),
-                    row.choice("source", sources, Source.IMPORT),
+                    row.raw("source").strip() or Source.IMPORT,
                 )
                 ours = row.refs("our", self.colleagues, _COLLEAGUE)
                 theirs = row.refs("their", self.people, _PERSON)
@@ -1078,6 +1065,7 @@ class _Importer:
                         level=values[5],
                         duration_min=duration,
                         place=values[3],
+                        source=values[7],
                         has_people=bool(theirs) or "their" in row.bad or not row.ok,
                     ),
                     {"people": "their"},

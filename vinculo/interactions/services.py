@@ -75,6 +75,7 @@ def interaction_problems(
     level: str = "",
     duration_min: int | None = 0,
     place: str = "",
+    source: str = Source.MANUAL,
     has_people: bool,
 ) -> Problems:
     """What is wrong with an interaction: the service, the importer and the admin ask."""
@@ -91,6 +92,7 @@ def interaction_problems(
     if duration_min is not None and duration_min < 0:
         problems["duration_min"] = _("The duration cannot be negative.")
     check_text(problems, "place", place, max_length=200)
+    check_choice(problems, "source", source, Source.values, required=_("Choose a source."))
     if not has_people:
         problems["people"] = _("Choose at least one person from the client's side.")
     return problems
@@ -127,6 +129,7 @@ def interaction_log(
         level=level,
         duration_min=duration_min,
         place=place,
+        source=source,
         has_people=bool(people),
     )
     if timezone.is_naive(started_at):
