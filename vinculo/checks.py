@@ -8,11 +8,12 @@ show them beside their fields. One list of rules and one wording for all of them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 Problems = dict[str, str]
@@ -32,11 +33,11 @@ def check_text(
     value: str,
     *,
     max_length: int | None = None,
-    required: str | None = None,
+    required: str | Promise | None = None,
 ) -> None:
     """``required`` is the message for an empty value; None means it may be empty."""
     if required is not None and not value.strip():
-        problems.setdefault(field, required)
+        problems.setdefault(field, str(required))
     elif max_length is not None and len(value) > max_length:
         problems.setdefault(
             field,
@@ -49,20 +50,20 @@ def check_choice(
     problems: Problems,
     field: str,
     value: str,
-    choices: Iterable[str],
+    choices: Sequence[str],
     *,
-    required: str | None = None,
+    required: str | Promise | None = None,
 ) -> None:
-    allowed = list(choices)
+    """``required`` may be lazy (a module constant): the hot path then translates nothing."""
     if not value:
         if required is not None:
-            problems.setdefault(field, required)
+            problems.setdefault(field, str(required))
         return
-    if value not in allowed:
+    if value not in choices:
         problems.setdefault(
             field,
             _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(allowed)},
+            % {"value": value, "choices": ", ".join(choices)},
         )
 
 

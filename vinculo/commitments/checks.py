@@ -12,6 +12,11 @@ from django.utils.translation import gettext as _
 from vinculo.checks import Problems, check_amount, check_choice, check_order, check_text
 from vinculo.vocab import CommitmentStatus, Outcome, Severity
 
+# Read once: TextChoices.values builds a new list at every call (the importer asks per row).
+_COMMITMENT_STATUSES = tuple(CommitmentStatus.values)
+_OUTCOMES = tuple(Outcome.values)
+_SEVERITIES = tuple(Severity.values)
+
 
 def _subject(problems: Problems, has_person: bool, has_account: bool) -> None:
     if not has_person and not has_account:
@@ -34,7 +39,7 @@ def commitment_problems(
     if made_on is None:
         problems["made_on"] = _("Say when it was promised.")
     check_order(problems, "due", made_on, due, _("A promise cannot be due before it was made."))
-    check_choice(problems, "status", status, CommitmentStatus.values)
+    check_choice(problems, "status", status, _COMMITMENT_STATUSES)
     check_order(
         problems, "closed_on", made_on, closed_on, _("A promise cannot close before it was made.")
     )
@@ -76,7 +81,7 @@ def complaint_problems(
     _subject(problems, has_person, has_account)
     if opened is None:
         problems["opened"] = _("Say when it was raised.")
-    check_choice(problems, "severity", severity, Severity.values, required=_("Choose a severity."))
+    check_choice(problems, "severity", severity, _SEVERITIES, required=_("Choose a severity."))
     check_text(problems, "category", category, max_length=120)
     check_order(
         problems,
@@ -130,6 +135,6 @@ def initiative_problems(
     check_text(problems, "text", text, required=_("Write what was proposed."))
     if proposed_on is None:
         problems["proposed_on"] = _("Say when it was proposed.")
-    check_choice(problems, "outcome", outcome, Outcome.values, required=_("Choose an outcome."))
+    check_choice(problems, "outcome", outcome, _OUTCOMES, required=_("Choose an outcome."))
     check_amount(problems, "value", value, negative=_("The value cannot be negative."))
     return problems

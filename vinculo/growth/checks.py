@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 from vinculo.checks import Problems, check_amount, check_choice, check_order, check_text
 from vinculo.vocab import ConcessionKind, ValueKind
 
+# Read once: TextChoices.values builds a new list at every call (the importer asks per row).
+_CONCESSION_KINDS = tuple(ConcessionKind.values)
+_VALUE_KINDS = tuple(ValueKind.values)
+
 # Holdings are yearly figures; anything outside this range is a typing mistake.
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
@@ -48,7 +52,7 @@ def concession_problems(
         problems,
         "kind",
         kind,
-        ConcessionKind.values,
+        _CONCESSION_KINDS,
         required=_("Choose the kind of concession."),
     )
     if size_pct is not None and not 0 <= size_pct <= 100:
@@ -71,7 +75,7 @@ def value_item_problems(
     problems: Problems = {}
     if date is None:
         problems["date"] = _("Say when the value was delivered.")
-    check_choice(problems, "kind", kind, ValueKind.values, required=_("Choose the kind of value."))
+    check_choice(problems, "kind", kind, _VALUE_KINDS, required=_("Choose the kind of value."))
     check_amount(problems, "amount", amount, negative=_("The amount cannot be negative."))
     check_order(
         problems,

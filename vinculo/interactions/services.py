@@ -11,6 +11,7 @@ from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, QuerySe
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vinculo.checks import Problems, check_choice, check_text
 from vinculo.health.services import health_refresh_after_commit
@@ -22,6 +23,15 @@ from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
 from vinculo.vocab import Channel, Direction, Level, Source
+
+# Read once: TextChoices.values builds a new list at every call (the importer asks per row).
+_CHANNELS = tuple(Channel.values)
+_DIRECTIONS = tuple(Direction.values)
+_LEVELS = tuple(Level.values)
+_SOURCES = tuple(Source.values)
+_CHOOSE_CHANNEL = gettext_lazy("Choose a channel.")
+_CHOOSE_DIRECTION = gettext_lazy("Choose who started the contact.")
+_CHOOSE_SOURCE = gettext_lazy("Choose a source.")
 
 
 def interactions_assign_accounts(interactions: QuerySet[Interaction]) -> int:
@@ -80,19 +90,13 @@ def interaction_problems(
 ) -> Problems:
     """What is wrong with an interaction: the service, the importer and the admin ask."""
     problems: Problems = {}
-    check_choice(problems, "channel", channel, Channel.values, required=_("Choose a channel."))
-    check_choice(
-        problems,
-        "direction",
-        direction,
-        Direction.values,
-        required=_("Choose who started the contact."),
-    )
-    check_choice(problems, "level", level, Level.values)
+    check_choice(problems, "channel", channel, _CHANNELS, required=_CHOOSE_CHANNEL)
+    check_choice(problems, "direction", direction, _DIRECTIONS, required=_CHOOSE_DIRECTION)
+    check_choice(problems, "level", level, _LEVELS)
     if duration_min is not None and duration_min < 0:
         problems["duration_min"] = _("The duration cannot be negative.")
     check_text(problems, "place", place, max_length=200)
-    check_choice(problems, "source", source, Source.values, required=_("Choose a source."))
+    check_choice(problems, "source", source, _SOURCES, required=_CHOOSE_SOURCE)
     if not has_people:
         problems["people"] = _("Choose at least one person from the client's side.")
     return problems

@@ -14,6 +14,14 @@ from django.utils.translation import gettext as _
 from vinculo.checks import Problems, check_amount, check_choice, check_order, check_text
 from vinculo.vocab import AccountStatus, Channel, DecisionRole, Function, LegalBasis, Tier
 
+# Read once: TextChoices.values builds a new list at every call (the importer asks per row).
+_ACCOUNT_STATUSES = tuple(AccountStatus.values)
+_CHANNELS = tuple(Channel.values)
+_DECISION_ROLES = tuple(DecisionRole.values)
+_FUNCTIONS = tuple(Function.values)
+_LEGAL_BASES = tuple(LegalBasis.values)
+_TIERS = tuple(Tier.values)
+
 
 def email_problem(address: str) -> str | None:
     try:
@@ -76,9 +84,9 @@ def account_problems(
         problems["country"] = _("“%(value)s” is not a two-letter ISO country code.") % {
             "value": country
         }
-    check_choice(problems, "tier", tier, Tier.values)
+    check_choice(problems, "tier", tier, _TIERS)
     check_text(problems, "size", size, max_length=40)
-    check_choice(problems, "status", status, AccountStatus.values, required=_("Choose a status."))
+    check_choice(problems, "status", status, _ACCOUNT_STATUSES, required=_("Choose a status."))
     check_amount(
         problems, "wallet_yearly", wallet_yearly, negative=_("The wallet cannot be negative.")
     )
@@ -100,7 +108,7 @@ def person_problems(
         problems,
         "legal_basis",
         legal_basis,
-        LegalBasis.values,
+        _LEGAL_BASES,
         required=_("Choose the legal basis for their personal data."),
     )
     return problems
@@ -116,8 +124,8 @@ def employment_problems(
 ) -> Problems:
     problems: Problems = {}
     check_text(problems, "title", title, max_length=200)
-    check_choice(problems, "function", function, Function.values, required=_("Choose a function."))
-    check_choice(problems, "decision_role", decision_role, DecisionRole.values)
+    check_choice(problems, "function", function, _FUNCTIONS, required=_("Choose a function."))
+    check_choice(problems, "decision_role", decision_role, _DECISION_ROLES)
     check_order(problems, "end", start, end, _("A job cannot end before it started."))
     return problems
 
@@ -126,7 +134,7 @@ def contact_plan_problems(*, every_days: int, channel: str = "", place: str = ""
     problems: Problems = {}
     if every_days < 1:
         problems["every_days"] = _("The cadence must be at least one day.")
-    check_choice(problems, "channel", channel, Channel.values)
+    check_choice(problems, "channel", channel, _CHANNELS)
     check_text(problems, "place", place, max_length=200)
     return problems
 
@@ -134,5 +142,5 @@ def contact_plan_problems(*, every_days: int, channel: str = "", place: str = ""
 def colleague_problems(*, name: str, function: str = Function.SALES) -> Problems:
     problems: Problems = {}
     check_text(problems, "name", name, max_length=200, required=_("A colleague needs a name."))
-    check_choice(problems, "function", function, Function.values, required=_("Choose a function."))
+    check_choice(problems, "function", function, _FUNCTIONS, required=_("Choose a function."))
     return problems
