@@ -173,3 +173,37 @@ def test_interactions_and_the_timeline_are_read_only(admin: Client) -> None:
     assert admin.post(f"/admin/timeline/timelineevent/{event.pk}/delete/").status_code == 403
     call.refresh_from_db()
     assert call.channel == Channel.CALL
+
+
+def test_adding_a_person_in_the_admin_uses_person_create(admin: Client, admin_user: User) -> None:
+    # Given Ana, with her address
+    person_create(name="Ana López", emails=["ana@acme.example"])
+    blank = {
+        "legal_basis": "legitimate_interest",
+        "emails-TOTAL_FORMS": "0",
+        "emails-INITIAL_FORMS": "0",
+        "employments-TOTAL_FORMS": "0",
+        "employments-INITIAL_FORMS": "0",
+    }
+    # When someone else is added with her address, then with his own
+    taken = admin.post(
+        "/admin/people/person/add/", {**blank, "name": "Luis", "emails": "ANA@acme.example"}
+    )
+    added = admin.post(
+        "/admin/people/person/add/",
+        {**blank, "name": "Luis Roca", "emails": "luis@acme.example", "family": "Dos hijas"},
+    )
+    # Then the first is refused in the service's words, the second created through it
+    assert _errors(taken) == {
+        "emails": ["La dirección ya pertenece a otra persona: ana@acme.example"]
+    }
+    assert added.status_code == 302, _errors(added)
+    luis = Person.objects.get(name="Luis Roca")
+    assert luis.family == "Dos hijas"
+    assert list(luis.emails.values_list("email", flat=True)) == ["luis@acme.example"]
+    kinds = list(
+        TimelineEvent.objects.filter(person=luis, actor=admin_user)
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == [EventKind.PERSON_CREATED, EventKind.PERSON_UPDATED]
