@@ -43,7 +43,20 @@ def commitment_problems(
     check_order(
         problems, "closed_on", made_on, closed_on, _("A promise cannot close before it was made.")
     )
+    if status == CommitmentStatus.OPEN and closed_on is not None:
+        problems.setdefault("closed_on", _("An open promise has no closing date."))
+    elif status in _COMMITMENT_STATUSES and status != CommitmentStatus.OPEN and closed_on is None:
+        problems.setdefault("closed_on", _("Say when the promise was closed."))
     return problems
+
+
+def commitment_closed_status(status: str, due: date | None, closed_on: date | None) -> str:
+    """Kept or kept late follows the dates, not the word chosen: the ledger tells the truth
+    (``commitment_close`` and the importer both store this)."""
+    kept = (CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE)
+    if status in kept and due is not None and closed_on is not None:
+        return CommitmentStatus.KEPT_LATE if closed_on > due else CommitmentStatus.KEPT
+    return status
 
 
 def commitment_account(

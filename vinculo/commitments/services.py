@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from vinculo.checks import raise_problems
 from vinculo.commitments.checks import (
     commitment_account,
+    commitment_closed_status,
     commitment_problems,
     complaint_problems,
     concern_problems,
@@ -148,9 +149,7 @@ def commitment_close(
         if new_due is None or new_due < closed_on:
             raise ValidationError({"new_due": _("A renegotiated promise needs a new due date.")})
         commitment.due = new_due
-    if status in (CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE) and commitment.due:
-        late = closed_on > commitment.due
-        status = CommitmentStatus.KEPT_LATE if late else CommitmentStatus.KEPT
+    status = commitment_closed_status(status, commitment.due, closed_on)
     commitment.status = status
     commitment.closed_on = closed_on
     commitment.save(update_fields=["status", "closed_on", "due"])

@@ -40,6 +40,7 @@ from vinculo.bulk import (
 from vinculo.checks import Problems
 from vinculo.commitments.checks import (
     commitment_account,
+    commitment_closed_status,
     commitment_problems,
     complaint_problems,
     concern_problems,
@@ -1138,7 +1139,9 @@ class _Importer:
                 row.raw("text").strip(),
                 made_on,
                 due,
-                row.raw("status").strip() or CommitmentStatus.OPEN,
+                commitment_closed_status(
+                    row.raw("status").strip() or CommitmentStatus.OPEN, due, closed_on
+                ),
                 closed_on,
             )
             row.report(

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from vinculo.commitments.models import Commitment
-from vinculo.commitments.services import commitment_record, initiative_record
+from vinculo.commitments.services import commitment_close, commitment_record, initiative_record
 from vinculo.exchange.bundle import bundle_import
 from vinculo.growth.models import Holding, ProductLine, ValueItem
 from vinculo.growth.services import holding_set, product_line_create, value_item_record
-from vinculo.people.models import Person
+from vinculo.people.models import Account, Person
 from vinculo.people.services import account_create
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +180,29 @@ def test_product_line_names_are_unique_whatever_the_case_for_both(tmp_path: Path
     assert problems == [f"product_lines.csv:3: name: {message}"]
     assert refused == {"name": [message]}
     assert ProductLine.objects.count() == 1
+
+
+def test_a_promise_kept_after_its_due_date_is_kept_late_for_both(tmp_path: Path) -> None:
+    # Given a promise due on 10 June, said to be "kept" on 20 June, and one "kept" undated
+    commitments = (
+        "key,account_key,person_key,colleague_key,text,made_on,due,status,closed_on\n"
+        "c-1,acc-old,,,Enviar la oferta,2025-06-01,2025-06-10,kept,2025-06-20\n"
+    )
+    undated = commitments.replace("kept,2025-06-20", "kept,")
+    # When it is imported, and the same promise is closed through the service
+    assert _import(tmp_path, {"commitments.csv": commitments}) == []
+    account = Account.objects.get(key="acc-old")
+    promise = commitment_record(
+        text="Enviar la oferta",
+        made_on=dt.date(2025, 6, 1),
+        due=dt.date(2025, 6, 10),
+        account=account,
+    )
+    closed = commitment_close(commitment=promise, status="kept", closed_on=dt.date(2025, 6, 20))
+    # Then both store what the dates say: kept late
+    assert Commitment.objects.get(key="c-1").status == "kept_late"
+    assert closed.status == "kept_late"
+    # And a closed promise without its closing date is refused, in Spanish
+    assert _import(tmp_path, {"commitments.csv": undated}) == [
+        "commitments.csv:2: closed_on: Indica cuándo se cerró la promesa."
+    ]
