@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from vinculo.people.models import Account, AccountDomain, Colleague, Employment, Person
+from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.people.schemas import (
     AccountDetailOut,
     AccountIn,
@@ -18,7 +18,7 @@ from vinculo.people.schemas import (
     PersonIn,
     PersonOut,
 )
-from vinculo.people.selectors import people_matching
+from vinculo.people.selectors import accounts_matching, people_matching
 from vinculo.people.services import account_create, employment_start, person_create
 from vinculo.users.api import get_or_invalid, require_writer
 
@@ -93,12 +93,7 @@ def person_add(request: HttpRequest, payload: PersonIn) -> Status[Person]:
 @router.get("/accounts", response=list[AccountOut])
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def account_list(request: HttpRequest, q: str = "") -> QuerySet[Account]:
-    accounts = _accounts()
-    q = q.strip()
-    if q:
-        by_domain = AccountDomain.objects.filter(account=OuterRef("pk"), domain__icontains=q)
-        accounts = accounts.filter(Q(name__icontains=q) | Exists(by_domain))
-    return accounts
+    return accounts_matching(_accounts(), query=q)
 
 
 @router.get("/accounts/{account_id}", response=AccountDetailOut)

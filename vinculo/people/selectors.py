@@ -44,6 +44,7 @@ from vinculo.vocab import Function
 PEOPLE_SORTS = ("name", "company", "last_contact")
 
 _P = TypeVar("_P", bound=QuerySet[Person])
+_A = TypeVar("_A", bound=QuerySet[Account])
 ACCOUNT_SORTS = ("name", "people", "last_contact")
 
 
@@ -159,6 +160,18 @@ def person_profile(*, person_id: int) -> Person:
     )
 
 
+def accounts_matching(accounts: _A, *, query: str) -> _A:
+    """The account search, for the web list and the API: a word in the name or in one of
+    the account's email domains."""
+    query = query.strip()
+    if not query:
+        return accounts
+    return accounts.filter(
+        Q(name__icontains=query)
+        | Exists(AccountDomain.objects.filter(account=OuterRef("pk"), domain__icontains=query))
+    )
+
+
 def accounts_list(*, query: str = "", sort: str = "name") -> QuerySet[Account]:
     """Accounts with owner, number of current people and last contact."""
     accounts = Account.objects.select_related("owner").annotate(
@@ -179,12 +192,7 @@ def accounts_list(*, query: str = "", sort: str = "name") -> QuerySet[Account]:
             .values("started_at")[:1]
         ),
     )
-    query = query.strip()
-    if query:
-        accounts = accounts.filter(
-            Q(name__icontains=query)
-            | Exists(AccountDomain.objects.filter(account=OuterRef("pk"), domain__icontains=query))
-        )
+    accounts = accounts_matching(accounts, query=query)
     key, descending = _parse_sort(sort, ACCOUNT_SORTS)
     column = {"name": "name", "people": "people_count", "last_contact": "last_contact"}[key]
     return accounts.order_by(_order(column, descending=descending), "name", "pk")
