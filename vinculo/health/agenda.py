@@ -59,6 +59,10 @@ RED_ACCOUNT = "red_account"
 CRITICAL_COMPLAINT = "critical_complaint"
 UNTOUCHED_PLAY = "untouched_play"
 
+# Priorities from which an item is shown as urgent, or as pressing.
+URGENT_FROM = 75
+PRESSING_FROM = 55
+
 # A recommended channel of "" means: the channel agreed with the person, else the live
 # channel they use most, else a call.
 THEIR_CHANNEL = ""
@@ -214,6 +218,10 @@ class Reason:
     # The play is the reader's: they can mark it done, snooze or dismiss it.
     actionable: bool = False
 
+    @property
+    def label(self) -> str:
+        return reason_label(self.kind)
+
 
 @dataclass(slots=True)
 class AgendaItem:
@@ -236,13 +244,26 @@ class AgendaItem:
     def plays(self) -> list[int]:
         return sorted(r.play_id for r in self.reasons if r.play_id is not None)
 
+    @property
+    def urgency(self) -> str:
+        """high, medium or normal: how the interface marks the item."""
+        if self.priority >= URGENT_FROM:
+            return "high"
+        return "medium" if self.priority >= PRESSING_FROM else "normal"
+
+    @property
+    def channel_label(self) -> str:
+        if self.channel in Channel.values:
+            return str(Channel(self.channel).label)
+        return self.channel or ""
+
     def as_json(self) -> dict[str, Any]:
         return {
             "person": self.person_key,
             "account": self.account_key,
             "priority": self.priority,
             "channel": self.channel,
-            "reasons": [{"kind": r.kind, "text": r.text} for r in self.reasons],
+            "reasons": [{"kind": str(r.kind), "text": r.text} for r in self.reasons],
             "action": self.action,
             "plays": self.plays,
         }
@@ -462,6 +483,31 @@ def untouched_words(facts: dict[str, Any], play_reason: str) -> tuple[str, str]:
     )
 
 
+def reason_label(kind: str) -> str:
+    """The name of a kind of line, for a label in the interface."""
+    labels = {
+        CONTACT_DUE: _("Contact due"),
+        RED_ACCOUNT: _("Red account"),
+        CRITICAL_COMPLAINT: _("Critical complaint"),
+        UNTOUCHED_PLAY: _("Left untouched"),
+    }
+    if kind in labels:
+        return labels[kind]
+    return str(PlayKind(kind).label) if kind in PlayKind.values else kind
+
+
+def play_words(kind: str, facts: dict[str, Any]) -> tuple[str, str]:
+    """A play's reason and action, worded now in the active language.
+
+    A play whose stored facts lack what the words need (raised by an older engine, until the
+    next recompute) is still listed, under the name of its kind: an agenda never loses a play.
+    """
+    try:
+        return reason_and_action(kind, facts)
+    except (KeyError, IndexError, TypeError):
+        return reason_label(kind), ""
+
+
 # --- plain rows, as read from the database ----------------------------------------------
 
 
@@ -553,7 +599,7 @@ def assemble(
 
     # Plays first: a non-play line about the same fact is then not told again.
     for play in mine:
-        reason, action = reason_and_action(play.kind, play.facts)
+        reason, action = play_words(play.kind, play.facts)
         add(
             _subject(play.person_id, play.account_id),
             Reason(
@@ -567,7 +613,7 @@ def assemble(
             ),
         )
     for play in escalated:
-        play_reason, _action = reason_and_action(play.kind, play.facts)
+        play_reason, _action = play_words(play.kind, play.facts)
         words = {"owner": play.owner_name, "days": (day - play.raised_on).days}
         text, action = untouched_words(words, play_reason)
         add(

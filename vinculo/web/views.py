@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from vinculo.health import selectors as health_selectors
+from vinculo.health.agenda import agenda_for
 from vinculo.health.explain import component_label, coverage_label, explain
 from vinculo.health.models import Play
 from vinculo.health.selectors import FairnessRow
@@ -229,13 +230,12 @@ SNOOZE_DAYS = 7
 def agenda(request: AuthedHttpRequest) -> HttpResponse:
     """What to do today, most important first (the landing page after sign-in)."""
     today = timezone.localdate()
-    rows = selectors.agenda_rows(user=request.user, today=today)
     return render(
         request,
         "web/agenda.html",
         {
             "nav": "agenda",
-            "rows": rows,
+            "agenda": agenda_for(day=today, user=request.user),
             "today": today,
             "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
             "can_act": request.user.can_write,
