@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -298,6 +299,11 @@ def _clamp(value: float, low: float = 0, high: float = 100) -> float:
     return max(low, min(high, value))
 
 
+def _round(value: float) -> int:
+    """Half up, and blind to float noise (85 x 0.7 is 59.49999...)."""
+    return math.floor(value + 0.5 + 1e-9)
+
+
 def line_strength(kind: str, facts: dict[str, Any], cfg: AgendaConfig) -> int:
     """How strong a reason is, 0-100: its kind or severity, plus its lateness."""
     value: float
@@ -307,7 +313,7 @@ def line_strength(kind: str, facts: dict[str, Any], cfg: AgendaConfig) -> int:
             value += cfg.complaint_unanswered_points
         if facts.get("age", 0) > facts.get("target", 10**6):
             value += cfg.complaint_late_points
-        return round(_clamp(value))
+        return _round(_clamp(value))
     value = cfg.kind_strength.get(kind, 30)
     if kind in (PlayKind.CADENCE_OVERDUE, CONTACT_DUE):
         since, every = facts.get("days_since"), facts.get("every_days") or 0
@@ -319,7 +325,7 @@ def line_strength(kind: str, facts: dict[str, Any], cfg: AgendaConfig) -> int:
     elif kind == RED_ACCOUNT:
         red_below = max(1, facts.get("yellow_from", 40))
         value += cfg.red_account_points * _clamp(1 - facts.get("health", 0) / red_below, 0, 1)
-    return round(_clamp(value))
+    return _round(_clamp(value))
 
 
 def stake(
@@ -355,7 +361,7 @@ def priority(strengths: list[int], stake_value: float, cfg: AgendaConfig) -> int
     extra = min(cfg.extra_reason_max, cfg.extra_reason_points * (len(strengths) - 1))
     urgency = _clamp(max(strengths) + extra)
     floor = _clamp(cfg.stake_floor, 0, 1)
-    return round(urgency * (floor + (1 - floor) * _clamp(stake_value, 0, 1)))
+    return _round(urgency * (floor + (1 - floor) * _clamp(stake_value, 0, 1)))
 
 
 def split(items: list[AgendaItem], capacity: int) -> tuple[list[AgendaItem], list[AgendaItem]]:
@@ -566,6 +572,29 @@ def fact_of_play(
     return ("play", pk)
 
 
+# Plays whose facts say how long the matter has waited for its owner.
+LATE_KINDS = frozenset(
+    {PlayKind.CADENCE_OVERDUE, PlayKind.PROMISE_OVERDUE, PlayKind.COMPLAINT_OPEN}
+)
+
+
+def untouched_for(play: PlayRow, day: dt.date) -> int:
+    """Days the owner has left the matter as it is: since the play was raised, or, where
+    the facts tell, since the contact fell due, the promise fell due or the complaint
+    was opened (unanswered) or passed its target."""
+    days = (day - play.raised_on).days
+    facts = play.facts
+    late = 0
+    if play.kind == PlayKind.CADENCE_OVERDUE and facts.get("days_since") is not None:
+        late = int(facts["days_since"]) - int(facts.get("every_days") or 0)
+    elif play.kind == PlayKind.PROMISE_OVERDUE:
+        late = int(facts.get("days_late") or 0)
+    elif play.kind == PlayKind.COMPLAINT_OPEN:
+        age = int(facts.get("age") or 0)
+        late = age if not facts.get("answered") else age - int(facts.get("target") or 0)
+    return max(days, late)
+
+
 def _subject(person_id: int | None, account_id: int | None) -> tuple[str, int]:
     if person_id is not None:
         return ("person", person_id)
@@ -614,7 +643,7 @@ def assemble(
         )
     for play in escalated:
         play_reason, _action = play_words(play.kind, play.facts)
-        words = {"owner": play.owner_name, "days": (day - play.raised_on).days}
+        words = {"owner": play.owner_name, "days": untouched_for(play, day)}
         text, action = untouched_words(words, play_reason)
         add(
             _subject(play.person_id, play.account_id),
@@ -622,7 +651,7 @@ def assemble(
                 UNTOUCHED_PLAY,
                 text,
                 action,
-                round(_clamp(line_strength(play.kind, play.facts, cfg) + cfg.untouched_points)),
+                _round(_clamp(line_strength(play.kind, play.facts, cfg) + cfg.untouched_points)),
                 fact_of_play(play.kind, play.person_id, play.pk, play.facts),
                 play.pk,
             ),
@@ -799,7 +828,7 @@ def reader_for(*, user: User | None = None, colleague_email: str | None = None) 
         return Reader(
             user,
             row[0] if row else None,
-            (row[1] if row and row[1] else "") or user.email or user.username,
+            user.email or (row[1] if row and row[1] else "") or user.username,
             user.daily_capacity,
         )
     found = (
@@ -852,11 +881,11 @@ def agenda_for(
     plays_q = mine_q | about_my_facts
     untouched_by = day - dt.timedelta(days=cfg.untouched_days)
     if manager and team_id is not None:
-        team_untouched = Q(
-            owner__team_id=team_id,
-            status=PlayStatus.OPEN,
-            raised_on__lte=untouched_by,
-        ) & ~Q(owner=reader.user)
+        team_untouched = (
+            Q(owner__team_id=team_id, status=PlayStatus.OPEN)
+            & (Q(raised_on__lte=untouched_by) | Q(kind__in=list(LATE_KINDS)))
+            & ~Q(owner=reader.user)
+        )
         plays_q |= team_untouched
     rows = Play.objects.filter(plays_q).values_list(
         "pk", "kind", "person_id", "account_id", "facts", "status", "snoozed_until",
@@ -881,7 +910,7 @@ def agenda_for(
             manager
             and status == PlayStatus.OPEN
             and owner_id is not None
-            and raised <= untouched_by
+            and untouched_for(play, day) >= cfg.untouched_days
             and owner_id != (reader.user.pk if reader.user else None)
         ):
             escalated.append(play)
