@@ -3,7 +3,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # Agenda items a user is expected to finish in a day; the rest waits in "later".
 DEFAULT_DAILY_CAPACITY = 10
 
