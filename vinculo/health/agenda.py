@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -189,6 +190,38 @@ class AgendaConfig:
                 value = tuple(value)
             values[item.name] = value
         return dataclasses.replace(base, **values)
+
+
+def agenda_settings_problems(overrides: object) -> list[str]:
+    """What is wrong with stored changes to the agenda's settings (empty: nothing).
+
+    For the health settings' check: the changes live under their ``"agenda"`` key.
+    """
+    if not isinstance(overrides, dict):
+        return [_("Write the agenda's settings as a JSON object: names and their values.")]
+    problems = []
+    base = AgendaConfig()
+    names = {item.name for item in dataclasses.fields(AgendaConfig)}
+    for name, value in overrides.items():
+        if name not in names:
+            problems.append(_("Unknown agenda setting: %(name)s") % {"name": name})
+            continue
+        current = getattr(base, name)
+        if isinstance(current, dict):
+            fine = isinstance(value, dict) and all(
+                v is None or (isinstance(v, int | float | str) and not isinstance(v, bool))
+                for v in value.values()
+            )
+        elif isinstance(current, tuple):
+            fine = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        else:
+            fine = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+        if not fine:
+            problems.append(
+                _("The agenda setting %(name)s needs a value like %(example)s.")
+                % {"name": name, "example": json.dumps(current, default=str)}
+            )
+    return problems
 
 
 def agenda_settings() -> tuple[EngineConfig, AgendaConfig]:

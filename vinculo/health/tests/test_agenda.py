@@ -23,6 +23,7 @@ from vinculo.health.agenda import (
     AgendaConfig,
     AgendaItem,
     agenda_for,
+    agenda_settings_problems,
     line_strength,
     priority,
     stake,
@@ -530,3 +531,18 @@ def test_the_reading_is_a_fixed_number_of_queries(django_assert_num_queries: Any
     with django_assert_num_queries(11):
         agenda = agenda_for(day=AS_OF, user=ana)
     assert len(agenda.items) == 12
+
+
+def test_stored_agenda_settings_are_checked_and_applied() -> None:
+    assert agenda_settings_problems({"untouched_days": 7, "tier_stake": {"a": 0.9}}) == []
+    with translation.override("en"):
+        assert agenda_settings_problems({"untouched": 7, "untouched_days": "soon"}) == [
+            "Unknown agenda setting: untouched",
+            "The agenda setting untouched_days needs a value like 14.",
+        ]
+        assert agenda_settings_problems([1]) == [
+            "Write the agenda's settings as a JSON object: names and their values."
+        ]
+    cfg = AgendaConfig.from_overrides({"untouched_days": 7, "tier_stake": {"a": 0.9}})
+    assert cfg.untouched_days == 7
+    assert cfg.tier_stake == {"a": 0.9, "b": 0.6, "c": 0.3, "": 0.4}

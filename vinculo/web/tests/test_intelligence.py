@@ -31,7 +31,7 @@ from vinculo.interactions.models import InteractionColleague, InteractionPerson
 from vinculo.people.models import Account, Colleague, Person
 from vinculo.users.models import Role, User
 from vinculo.vocab import Function, Severity
-from vinculo.web import charts
+from vinculo.web import charts, views
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -199,18 +199,22 @@ def test_agenda_shows_one_card_per_person_with_every_reason_strongest_first(
 
 
 def test_agenda_splits_today_from_later_at_the_users_capacity(
-    signed_in: Client, owner: User, colleague: Colleague
+    signed_in: Client, owner: User, colleague: Colleague, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     owner.daily_capacity = 2
     owner.save(update_fields=["daily_capacity"])
-    for i in range(3):
+    for i in range(4):
         shrinking_play(owner, PersonFactory(name=f"Persona {i}", owner=colleague))
+    monkeypatch.setattr(views, "AGENDA_LATER_SHOWN", 1)
 
     html = signed_in.get("/agenda/", **EN).content.decode()
 
     assert "Today: 2 items (your capacity is 2)" in html
-    assert "Later: 1 more item" in html
+    assert "Later: 2 more items" in html
     assert html.count('class="agenda-item ') == 3
+    assert '<a href="?later=all">Show 1 more</a>' in html
+    every = signed_in.get("/agenda/?later=all", **EN).content.decode()
+    assert every.count('class="agenda-item ') == 4 and "Show 1 more" not in every
 
 
 def test_viewer_sees_the_agenda_without_buttons(client: Client, viewer: User) -> None:
