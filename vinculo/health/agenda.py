@@ -175,13 +175,14 @@ class AgendaConfig:
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None) -> AgendaConfig:
-        """Defaults with stored changes applied (dicts merged); unknown names are ignored."""
-        if not overrides:
+        """Defaults with stored changes applied (dicts merged). A change the check refuses
+        (``agenda_settings_problems``) is skipped: a bad stored value never breaks a page."""
+        if not isinstance(overrides, dict) or not overrides:
             return cls()
         base = cls()
         values: dict[str, Any] = {}
         for item in dataclasses.fields(cls):
-            if item.name not in overrides:
+            if item.name not in overrides or _setting_problem(item.name, overrides[item.name]):
                 continue
             current, value = getattr(base, item.name), overrides[item.name]
             if isinstance(current, dict) and isinstance(value, dict):
@@ -192,6 +193,33 @@ class AgendaConfig:
         return dataclasses.replace(base, **values)
 
 
+def _setting_problem(name: object, value: object) -> str | None:
+    """Why a stored change to one agenda setting cannot be used (None: it can)."""
+    names = {item.name for item in dataclasses.fields(AgendaConfig)}
+    if not isinstance(name, str) or name not in names:
+        return _("Unknown agenda setting: %(name)s") % {"name": name}
+    current = getattr(AgendaConfig(), name)
+
+    def number(v: object) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+
+    if isinstance(current, dict):
+        fine = isinstance(value, dict) and all(
+            v is None or number(v) or (isinstance(v, str) and not number(current.get(k)))
+            for k, v in value.items()
+        )
+    elif isinstance(current, tuple):
+        fine = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    else:
+        fine = number(value) and (not isinstance(current, int) or float(value).is_integer())  # type: ignore[arg-type]
+    if fine:
+        return None
+    return _("The agenda setting %(name)s needs a value like %(example)s.") % {
+        "name": name,
+        "example": json.dumps(current, default=str),
+    }
+
+
 def agenda_settings_problems(overrides: object) -> list[str]:
     """What is wrong with stored changes to the agenda's settings (empty: nothing).
 
@@ -199,29 +227,11 @@ def agenda_settings_problems(overrides: object) -> list[str]:
     """
     if not isinstance(overrides, dict):
         return [_("Write the agenda's settings as a JSON object: names and their values.")]
-    problems = []
-    base = AgendaConfig()
-    names = {item.name for item in dataclasses.fields(AgendaConfig)}
-    for name, value in overrides.items():
-        if name not in names:
-            problems.append(_("Unknown agenda setting: %(name)s") % {"name": name})
-            continue
-        current = getattr(base, name)
-        if isinstance(current, dict):
-            fine = isinstance(value, dict) and all(
-                v is None or (isinstance(v, int | float | str) and not isinstance(v, bool))
-                for v in value.values()
-            )
-        elif isinstance(current, tuple):
-            fine = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
-        else:
-            fine = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-        if not fine:
-            problems.append(
-                _("The agenda setting %(name)s needs a value like %(example)s.")
-                % {"name": name, "example": json.dumps(current, default=str)}
-            )
-    return problems
+    return [
+        problem
+        for name, value in overrides.items()
+        if (problem := _setting_problem(name, value)) is not None
+    ]
 
 
 def agenda_settings() -> tuple[EngineConfig, AgendaConfig]:

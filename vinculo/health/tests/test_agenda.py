@@ -546,3 +546,9 @@ def test_stored_agenda_settings_are_checked_and_applied() -> None:
     cfg = AgendaConfig.from_overrides({"untouched_days": 7, "tier_stake": {"a": 0.9}})
     assert cfg.untouched_days == 7
     assert cfg.tier_stake == {"a": 0.9, "b": 0.6, "c": 0.3, "": 0.4}
+
+
+def test_a_bad_stored_agenda_setting_is_skipped_not_fatal() -> None:
+    cfg = AgendaConfig.from_overrides({"untouched_days": "soon", "trend_days": 7.5, "x": 1})
+    assert (cfg.untouched_days, cfg.trend_days) == (14, 30)
+    assert AgendaConfig.from_overrides({"value_full": 250000.0}).value_full == 250000.0
