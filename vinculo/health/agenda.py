@@ -45,6 +45,7 @@ from django.utils.translation import ngettext
 
 from vinculo.bulk import values_for_ids
 from vinculo.commitments.models import Commitment, Complaint
+from vinculo.growth.models import Holding
 from vinculo.health import facts as f
 from vinculo.health.config import EngineConfig
 from vinculo.health.insights import subject_key
@@ -825,14 +826,6 @@ def _scope(colleagues: QuerySet[Colleague], day: dt.date) -> tuple[QuerySet[Any]
     return people, accounts
 
 
-def _latest_snapshot(subject: str, day: dt.date) -> Subquery:
-    return Subquery(
-        HealthSnapshot.objects.filter(**{subject: OuterRef(subject)}, as_of__lte=day)
-        .order_by("-as_of")
-        .values("as_of")[:1]
-    )
-
-
 def _open_on(day: dt.date) -> Q:
     """Plays to act on at ``day``: open, or snoozed until then; raised by then."""
     return Q(raised_on__lte=day) & (
@@ -967,11 +960,24 @@ def agenda_for(
 
     # Contacts due, from the latest stored health of my people (the engine's cadence).
     due_contacts: dict[int, dict[str, Any]] = {}
-    cadence_rows = HealthSnapshot.objects.filter(
-        person_id__in=my_people, as_of=_latest_snapshot("person_id", day)
-    ).values_list("person_id", "as_of", "components__cadence__facts")
+    # Driven by the people (one index lookup each), not by the snapshots, which hold a
+    # row per person per recomputed day.
+    latest = HealthSnapshot.objects.filter(person_id=OuterRef("pk"), as_of__lte=day).order_by(
+        "-as_of"
+    )
+    cadence_rows = (
+        Person.objects.filter(pk__in=my_people)
+        .annotate(
+            snapshot_day=Subquery(latest.values("as_of")[:1]),
+            cadence=Subquery(latest.values("components__cadence__facts")[:1]),
+        )
+        .order_by()
+        .values_list("pk", "snapshot_day", "cadence")
+    )
     for pid, as_of, cadence in cadence_rows:
-        if not isinstance(cadence, dict) or cadence.get("every_days") is None:
+        if isinstance(cadence, str):  # a JSON text where the database returns one
+            cadence = json.loads(cadence)
+        if as_of is None or not isinstance(cadence, dict) or cadence.get("every_days") is None:
             continue
         every, since = int(cadence["every_days"]), cadence.get("days_since")
         if since is None:
@@ -1059,11 +1065,14 @@ def agenda_for(
     if manager and team_id is not None:
         red_accounts = [
             (aid, overall, owner or "")
-            for aid, overall, owner in HealthSnapshot.objects.filter(
-                account_id__in=team_accounts,
-                as_of=_latest_snapshot("account_id", day),
-                band="red",
-            ).values_list("account_id", "overall", "account__owner__name")
+            for aid, overall, band, owner in Account.objects.filter(pk__in=team_accounts)
+            .annotate(
+                health=_latest_value("account_id", day, "overall"),
+                band=_latest_value("account_id", day, "band"),
+            )
+            .order_by()
+            .values_list("pk", "health", "band", "owner__name")
+            if band == "red" and overall is not None
         ]
 
     subjects = _subject_facts(
@@ -1093,11 +1102,21 @@ def agenda_for(
     return Agenda(day, reader.email, reader.capacity, today, later)
 
 
+def _latest_value(subject: str, day: dt.date, value: str) -> Subquery:
+    """The ``value`` of the subject's latest snapshot on or before ``day`` (one index
+    lookup per subject row)."""
+    return Subquery(
+        HealthSnapshot.objects.filter(**{subject: OuterRef("pk")}, as_of__lte=day)
+        .order_by("-as_of")
+        .values(value)[:1]
+    )
+
+
 def _subject_facts(
     day: dt.date, *, people: set[int], accounts: set[int], cfg: AgendaConfig
 ) -> SubjectFacts:
     """Names, keys, current accounts, roles, value, health trend and channels of the
-    subjects: a fixed number of queries (one per 900 subjects)."""
+    subjects: three queries (one more per 900 subjects), each driven by the subjects."""
     out = SubjectFacts()
     jobs: dict[int, list[tuple[bool, int, int, int, str]]] = defaultdict(list)
     for pid, aid, start, pk, role in _chunks(
@@ -1111,18 +1130,50 @@ def _subject_facts(
         counted = min(held)
         out.person_account[pid] = counted[3]
         out.person_role[pid] = counted[4]
-    for pk, key, name, plan in _chunks(
-        Person.objects.all(), people, "pk", "key", "name", "contact_plan__channel"
-    ):
+    before = day - dt.timedelta(days=cfg.trend_days)
+    # Each person's most used live channel up to the day, for a due contact.
+    usual = Subquery(
+        InteractionPerson.objects.filter(
+            person_id=OuterRef("pk"),
+            interaction__channel__in=[str(c) for c in LIVE_CHANNELS],
+            interaction__started_at__lt=f.end_of(day),
+        )
+        .values("interaction__channel")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "interaction__channel")
+        .values("interaction__channel")[:1]
+    )
+    people_rows = Person.objects.annotate(
+        usual=usual,
+        health_now=_latest_value("person_id", day, "overall"),
+        health_before=_latest_value("person_id", before, "overall"),
+    ).order_by()
+    for pk, key, name, plan, channel, now, then in _chunks(
+        people_rows, people,
+        "pk", "key", "name", "contact_plan__channel", "usual", "health_now", "health_before",
+    ):  # fmt: skip
         out.person_names[pk] = (subject_key("person", pk, key), name)
         if plan:
             out.plan_channel[pk] = plan
+        if channel:
+            out.usual_channel[pk] = channel
+        out.person_health[pk] = (now, then)
     every_account = accounts | set(out.person_account.values())
-    revenue = Sum("holdings__revenue", filter=Q(holdings__year=day.year - 1))
-    for pk, key, name, tier, value in _chunks(
-        Account.objects.annotate(last_revenue=revenue).order_by(),
-        every_account,
-        "pk", "key", "name", "tier", "last_revenue",
+    revenue = (
+        Holding.objects.filter(account_id=OuterRef("pk"), year=day.year - 1)
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum("revenue"))
+        .values("total")
+    )
+    account_rows = Account.objects.annotate(
+        last_revenue=Subquery(revenue),
+        health_now=_latest_value("account_id", day, "overall"),
+        health_before=_latest_value("account_id", before, "overall"),
+    ).order_by()
+    for pk, key, name, tier, value, now, then in _chunks(
+        account_rows, every_account,
+        "pk", "key", "name", "tier", "last_revenue", "health_now", "health_before",
     ):  # fmt: skip
         out.account_rows[pk] = (
             subject_key("account", pk, key),
@@ -1130,44 +1181,6 @@ def _subject_facts(
             tier or "",
             float(value or Decimal(0)),
         )
-    before = day - dt.timedelta(days=cfg.trend_days)
-    for subject, ids, target in (
-        ("person_id", people, out.person_health),
-        ("account_id", accounts, out.account_health),
-    ):
-        found: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-        for sid, as_of, overall in _chunks(
-            HealthSnapshot.objects.filter(
-                Q(as_of=_latest_snapshot(subject, day)) | Q(as_of=_latest_snapshot(subject, before))
-            ),
-            ids,
-            subject, "as_of", "overall",
-            field=subject,
-        ):  # fmt: skip
-            found[sid].append((as_of, overall))
-        for sid, rows in found.items():
-            rows.sort()
-            then = [overall for as_of, overall in rows if as_of <= before]
-            target[sid] = (rows[-1][1], then[-1] if then else None)
-    # Each person's most used live channel up to the day, for a due contact. (No lower
-    # bound on the date: with one, SQLite's planner may scan the window through the date
-    # index instead of reading each listed person's links.)
-    end = f.end_of(day)
-    best: dict[int, tuple[int, str]] = {}
-    for pid, channel, n in _chunks(
-        InteractionPerson.objects.filter(
-            interaction__channel__in=[str(c) for c in LIVE_CHANNELS],
-            interaction__started_at__lt=end,
-        )
-        .values("person_id", "interaction__channel")
-        .annotate(n=Count("pk"))
-        .order_by(),
-        people,
-        "person_id", "interaction__channel", "n",
-        field="person_id",
-    ):  # fmt: skip
-        current = best.get(pid)
-        if current is None or (-n, channel) < (-current[0], current[1]):
-            best[pid] = (n, channel)
-    out.usual_channel = {pid: channel for pid, (_n, channel) in best.items()}
+        if pk in accounts:
+            out.account_health[pk] = (now, then)
     return out

@@ -527,8 +527,8 @@ def test_the_reading_is_a_fixed_number_of_queries(django_assert_num_queries: Any
         make_play(PlayKind.GOING_SILENT, ana, person=person, facts=silent())
         Complaint.objects.create(person=person, account=s.account, opened=days_before(1))
     # settings, colleague, plays, contacts due, promises, complaints; then the subjects'
-    # jobs, names, accounts, health trend and usual channel
-    with django_assert_num_queries(11):
+    # jobs, people (names, plans, usual channel, health trend) and accounts
+    with django_assert_num_queries(9):
         agenda = agenda_for(day=AS_OF, user=ana)
     assert len(agenda.items) == 12
 

@@ -241,9 +241,8 @@ def test_agenda_query_count_is_fixed(
         Complaint.objects.create(person=person, opened=today(), summary=f"Queja {i}")
 
     # session, user, settings, colleague, plays, contacts due, promises, complaints, then
-    # for the subjects: jobs, names, accounts, health trend, usual channel (no account
-    # trend: every item here is about a person)
-    with django_assert_num_queries(13):
+    # for the subjects: jobs, people (names, plans, usual channel, health trend), accounts
+    with django_assert_num_queries(11):
         response = signed_in.get("/agenda/")
 
     assert response.status_code == 200
