@@ -513,6 +513,9 @@ def test_the_command_prints_a_table_and_refuses_unknown_people() -> None:
         "Agenda of ana@us.example on 2026-06-30: 1 for today (capacity 10), 0 later."
     )
     assert "Marta · Acme  [call]" in text
+    # a colleague who signs in has the agenda of their user
+    by_email = agenda_for(day=AS_OF, colleague_email="LUIS@us.example")
+    assert by_email.as_json() == agenda_for(day=AS_OF, user=ana).as_json()
     with pytest.raises(CommandError, match="no colleague"):
         call_command("agenda", "--colleague", "nadie@us.example", stdout=io.StringIO())
     with pytest.raises(CommandError, match="no user"):
