@@ -666,7 +666,10 @@ def assemble(
 
     def add(subject: tuple[str, int], reason: Reason) -> None:
         if reason.fact in told[subject]:
-            return
+            if reason.play_id is None:
+                return
+            # Two plays about one fact (a stale one): never lose a play, list both.
+            reason.fact = ("play", reason.play_id)
         told[subject].add(reason.fact)
         lines[subject].append(reason)
 

@@ -557,3 +557,19 @@ def test_a_bad_stored_agenda_setting_is_skipped_not_fatal() -> None:
     cfg = AgendaConfig.from_overrides({"untouched_days": "soon", "trend_days": 7.5, "x": 1})
     assert (cfg.untouched_days, cfg.trend_days) == (14, 30)
     assert AgendaConfig.from_overrides({"value_full": 250000.0}).value_full == 250000.0
+
+
+def test_two_plays_about_one_promise_are_both_listed() -> None:
+    s, ana = my_book()
+    marta = s.person("Marta")
+    promise = Commitment.objects.create(
+        person=marta, text="Oferta", made_on=days_before(30), due=days_before(10)
+    )
+    facts = {"commitment": promise.pk, "text": "Oferta", "due": "2026-06-20", "days_late": 10}
+    overdue = make_play(PlayKind.PROMISE_OVERDUE, ana, person=marta, facts=facts)
+    broken = make_play(PlayKind.PROMISE_BROKEN, ana, person=marta, facts=facts)
+
+    [item] = agenda_for(day=AS_OF, user=ana).items
+
+    assert item.plays == sorted([overdue.pk, broken.pk])
+    assert [r.kind for r in item.reasons] == ["promise_broken", "promise_overdue"]
