@@ -1115,6 +1115,29 @@ def _latest_value(subject: str, day: dt.date, value: str) -> Subquery:
     )
 
 
+def subject_people(day: dt.date, cfg: AgendaConfig) -> QuerySet[Person]:
+    """People with what their items need: their most used live channel up to the day and
+    their latest health now and ``trend_days`` before, each a lookup by the person's id
+    (the plan is pinned in a test: no scan of the interactions or the snapshots)."""
+    before = day - dt.timedelta(days=cfg.trend_days)
+    usual = Subquery(
+        InteractionPerson.objects.filter(
+            person_id=OuterRef("pk"),
+            interaction__channel__in=[str(c) for c in LIVE_CHANNELS],
+            interaction__started_at__lt=f.end_of(day),
+        )
+        .values("interaction__channel")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "interaction__channel")
+        .values("interaction__channel")[:1]
+    )
+    return Person.objects.annotate(
+        usual=usual,
+        health_now=_latest_value("person_id", day, "overall"),
+        health_before=_latest_value("person_id", before, "overall"),
+    ).order_by()
+
+
 def _subject_facts(
     day: dt.date, *, people: set[int], accounts: set[int], cfg: AgendaConfig
 ) -> SubjectFacts:
@@ -1133,24 +1156,7 @@ def _subject_facts(
         counted = min(held)
         out.person_account[pid] = counted[3]
         out.person_role[pid] = counted[4]
-    before = day - dt.timedelta(days=cfg.trend_days)
-    # Each person's most used live channel up to the day, for a due contact.
-    usual = Subquery(
-        InteractionPerson.objects.filter(
-            person_id=OuterRef("pk"),
-            interaction__channel__in=[str(c) for c in LIVE_CHANNELS],
-            interaction__started_at__lt=f.end_of(day),
-        )
-        .values("interaction__channel")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "interaction__channel")
-        .values("interaction__channel")[:1]
-    )
-    people_rows = Person.objects.annotate(
-        usual=usual,
-        health_now=_latest_value("person_id", day, "overall"),
-        health_before=_latest_value("person_id", before, "overall"),
-    ).order_by()
+    people_rows = subject_people(day, cfg)
     for pk, key, name, plan, channel, now, then in _chunks(
         people_rows, people,
         "pk", "key", "name", "contact_plan__channel", "usual", "health_now", "health_before",
@@ -1161,6 +1167,7 @@ def _subject_facts(
         if channel:
             out.usual_channel[pk] = channel
         out.person_health[pk] = (now, then)
+    before = day - dt.timedelta(days=cfg.trend_days)
     every_account = accounts | set(out.person_account.values())
     revenue = (
         Holding.objects.filter(account_id=OuterRef("pk"), year=day.year - 1)

@@ -6,10 +6,11 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from vinculo.demo.generator import seed_demo
-from vinculo.health.agenda import agenda_for
+from vinculo.health.agenda import AgendaConfig, agenda_for, subject_people
 from vinculo.health.models import Play, PlayStatus
 from vinculo.health.services import health_recompute
 from vinculo.users.models import Role, User
@@ -75,3 +76,24 @@ def test_the_account_manager_has_a_full_day_and_the_manager_has_escalations(demo
     escalations = agenda_for(day=AS_OF, user=manager)
     kinds = {r.kind for item in escalations.items for r in item.reasons}
     assert kinds & {"red_account", "critical_complaint", "untouched_play"}
+
+
+def test_the_people_read_looks_each_person_up_whatever_the_statistics(demo: None) -> None:
+    """The heaviest read of the agenda (usual channel and health trend per person) must
+    go through the person's id, even after ANALYZE (as seed_demo runs): no scan of the
+    interactions or of the snapshots, whose date indexes a planner may be tempted by."""
+    ids = list(Play.objects.exclude(person=None).values_list("person_id", flat=True)[:50])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    rows = subject_people(AS_OF, AgendaConfig()).filter(pk__in=ids)
+    plan = rows.values_list("pk", "usual", "health_now", "health_before").explain()
+    if connection.vendor == "sqlite":
+        # Inside the subqueries tables go by aliases (U0, U1): every one is a SEARCH
+        assert " SCAN U" not in plan
+        assert "interaction_date" not in plan
+        assert "sqlite_autoindex_interactions_interactionperson_1 (person_id=?)" in plan
+        assert "sqlite_autoindex_health_healthsnapshot_1 (person_id=? AND as_of<?)" in plan
+    else:
+        assert "Seq Scan on interactions_interaction " not in plan
+        assert "Seq Scan on health_healthsnapshot" not in plan
+    assert len(list(rows.values_list("pk", "usual"))) == len(set(ids))
