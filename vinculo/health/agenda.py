@@ -53,6 +53,7 @@ from vinculo.health.models import HealthSettings, HealthSnapshot, Play, PlayKind
 from vinculo.health.plays import reason_and_action
 from vinculo.interactions.models import InteractionPerson
 from vinculo.people.models import Account, Colleague, Employment, Person
+from vinculo.people.rules import job_precedence, jobs_on
 from vinculo.users.models import DEFAULT_DAILY_CAPACITY, Role, User
 from vinculo.vocab import LIVE_CHANNELS, Channel, Severity
 
@@ -804,25 +805,13 @@ def assemble(
 # --- reading ----------------------------------------------------------------------------
 
 
-def _jobs_on(day: dt.date, prefix: str = "") -> Q:
-    """Jobs covering ``day``, both ends included."""
-    return (Q(**{f"{prefix}start__isnull": True}) | Q(**{f"{prefix}start__lte": day})) & (
-        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": day})
-    )
-
-
-def _job_precedence(start: dt.date | None, pk: int) -> tuple[bool, int, int]:
-    """The job that counts sorts first: the latest start, unknown start last, then newest."""
-    return (start is None, -start.toordinal() if start is not None else 0, -pk)
-
-
 def _scope(colleagues: QuerySet[Colleague], day: dt.date) -> tuple[QuerySet[Any], QuerySet[Any]]:
     """(people, accounts) the colleagues look after on ``day``, as subqueries of ids.
 
     Accounts they own; people they own, and the people with a job that day at those accounts.
     """
     accounts = Account.objects.filter(owner__in=colleagues).values("pk")
-    staff = Employment.objects.filter(_jobs_on(day), account__owner__in=colleagues)
+    staff = Employment.objects.filter(jobs_on(day), account__owner__in=colleagues)
     people = Person.objects.filter(
         Q(owner__in=colleagues) | Q(pk__in=staff.values("person_id"))
     ).values("pk")
@@ -1146,12 +1135,13 @@ def _subject_facts(
     out = SubjectFacts()
     jobs: dict[int, list[tuple[bool, int, int, int, str]]] = defaultdict(list)
     for pid, aid, start, pk, role in _chunks(
-        Employment.objects.filter(_jobs_on(day)),
+        Employment.objects.filter(jobs_on(day)),
         people,
         "person_id", "account_id", "start", "pk", "decision_role",
         field="person_id",
     ):  # fmt: skip
-        jobs[pid].append((*_job_precedence(start, pk), aid, role or ""))
+        jobs[pid].append((*job_precedence(start, pk), aid, role or ""))
+    # The job that counts on the day, by the one rule (people/rules.py), in Python.
     for pid, held in jobs.items():
         counted = min(held)
         out.person_account[pid] = counted[3]
