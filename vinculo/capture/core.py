@@ -360,10 +360,16 @@ class Directory:
                     )
                 )
             else:
-                row.seen += seen
-                row.first_seen = min(row.first_seen or first, first)
-                row.last_seen = max(row.last_seen or last, last)
-                changed.append(row)
+                # The most seen in one run, not a running sum: importing the same file
+                # again must change nothing.
+                wanted = (
+                    max(row.seen, seen),
+                    min(row.first_seen or first, first),
+                    max(row.last_seen or last, last),
+                )
+                if wanted != (row.seen, row.first_seen, row.last_seen):
+                    row.seen, row.first_seen, row.last_seen = wanted
+                    changed.append(row)
         UnmatchedAddress.objects.bulk_create(fresh, batch_size=500)
         UnmatchedAddress.objects.bulk_update(
             changed, ["seen", "first_seen", "last_seen"], batch_size=500

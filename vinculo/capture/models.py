@@ -100,7 +100,9 @@ class UnmatchedAddress(models.Model):
     email = models.CharField(_("email"), max_length=254, unique=True)
     domain = models.CharField(_("domain"), max_length=253, db_index=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
-    seen = models.PositiveIntegerField(_("times seen"), default=0)
+    seen = models.PositiveIntegerField(
+        _("times seen"), default=0, help_text=_("The most in one import.")
+    )
     first_seen = models.DateTimeField(_("first seen"), null=True, blank=True)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
 
