@@ -61,7 +61,9 @@ def run_and_report(
         for problem in report.problems:
             command.stderr.write(problem)
         if report.problems_not_listed:
-            command.stderr.write(_("… and %(n)d more problems.") % {"n": report.problems_not_listed})
+            command.stderr.write(
+                _("… and %(n)d more problems.") % {"n": report.problems_not_listed}
+            )
         raise CommandError(_("Import refused; nothing was written."), returncode=2)
     for line in report.lines():
         command.stdout.write(line)

@@ -417,9 +417,7 @@ class _Reader:
         if not seen_calendar:
             raise Refused(name, _("empty file; not an iCalendar file"))
         if stack:
-            raise Refused(
-                name, _("the file ends inside %(kind)s: truncated") % {"kind": stack[-1]}
-            )
+            raise Refused(name, _("the file ends inside %(kind)s: truncated") % {"kind": stack[-1]})
 
     def component(self, calendar: _Calendar, kind: str, line: int, lines: list[str]) -> None:
         text = "\r\n".join(lines) + "\r\n"

@@ -281,7 +281,9 @@ def read_mbox(builder: _Builder, path: Path) -> None:
                 body_size += len(line)
             previous_blank = blank
         if in_header:
-            raise Refused(f"{name}:{start}", _("the last message ends inside its header: truncated"))
+            raise Refused(
+                f"{name}:{start}", _("the last message ends inside its header: truncated")
+            )
         emit()
 
 
@@ -353,9 +355,7 @@ class ImapToolsFolder:
         self.box.logout()
 
 
-def read_imap(
-    session: Session, folder: ImapFolder, *, mailbox: str, options: MailOptions
-) -> None:
+def read_imap(session: Session, folder: ImapFolder, *, mailbox: str, options: MailOptions) -> None:
     """New mail since the stored cursor; the cursor moves in the same transaction, so a
     refused or dry run leaves it where it was."""
     builder = _Builder(session, options)

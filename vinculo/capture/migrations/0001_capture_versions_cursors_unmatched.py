@@ -5,83 +5,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('interactions', '0003_initial'),
-        ('people', '0002_initial'),
+        ("interactions", "0003_initial"),
+        ("people", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EventVersion',
+            name="EventVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_id', models.CharField(max_length=500, unique=True, verbose_name='source id')),
-                ('sequence', models.IntegerField(default=0, verbose_name='sequence')),
-                ('cancelled', models.BooleanField(default=False, verbose_name='cancelled')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.CharField(max_length=500, unique=True, verbose_name="source id"),
+                ),
+                ("sequence", models.IntegerField(default=0, verbose_name="sequence")),
+                ("cancelled", models.BooleanField(default=False, verbose_name="cancelled")),
             ],
             options={
-                'verbose_name': 'calendar event version',
-                'verbose_name_plural': 'calendar event versions',
+                "verbose_name": "calendar event version",
+                "verbose_name_plural": "calendar event versions",
             },
         ),
         migrations.CreateModel(
-            name='MailCursor',
+            name="MailCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mailbox', models.CharField(max_length=500, unique=True, verbose_name='mailbox')),
-                ('uidvalidity', models.BigIntegerField(verbose_name='UIDVALIDITY')),
-                ('last_uid', models.BigIntegerField(default=0, verbose_name='last UID read')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mailbox", models.CharField(max_length=500, unique=True, verbose_name="mailbox")),
+                ("uidvalidity", models.BigIntegerField(verbose_name="UIDVALIDITY")),
+                ("last_uid", models.BigIntegerField(default=0, verbose_name="last UID read")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'mailbox cursor',
-                'verbose_name_plural': 'mailbox cursors',
+                "verbose_name": "mailbox cursor",
+                "verbose_name_plural": "mailbox cursors",
             },
         ),
         migrations.CreateModel(
-            name='MailThread',
+            name="MailThread",
             fields=[
-                ('interaction', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='mail_thread', serialize=False, to='interactions.interaction')),
-                ('thread_id', models.CharField(db_index=True, max_length=500, verbose_name='thread')),
+                (
+                    "interaction",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="mail_thread",
+                        serialize=False,
+                        to="interactions.interaction",
+                    ),
+                ),
+                (
+                    "thread_id",
+                    models.CharField(db_index=True, max_length=500, verbose_name="thread"),
+                ),
             ],
             options={
-                'verbose_name': 'mail thread',
-                'verbose_name_plural': 'mail threads',
+                "verbose_name": "mail thread",
+                "verbose_name_plural": "mail threads",
             },
         ),
         migrations.CreateModel(
-            name='UnmatchedAddress',
+            name="UnmatchedAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(max_length=254, unique=True, verbose_name='email')),
-                ('domain', models.CharField(db_index=True, max_length=253, verbose_name='domain')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('seen', models.PositiveIntegerField(default=0, help_text='The most in one import.', verbose_name='times seen')),
-                ('first_seen', models.DateTimeField(blank=True, null=True, verbose_name='first seen')),
-                ('last_seen', models.DateTimeField(blank=True, null=True, verbose_name='last seen')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(max_length=254, unique=True, verbose_name="email")),
+                ("domain", models.CharField(db_index=True, max_length=253, verbose_name="domain")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                (
+                    "seen",
+                    models.PositiveIntegerField(
+                        default=0, help_text="The most in one import.", verbose_name="times seen"
+                    ),
+                ),
+                (
+                    "first_seen",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first seen"),
+                ),
+                (
+                    "last_seen",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last seen"),
+                ),
             ],
             options={
-                'verbose_name': 'unmatched address',
-                'verbose_name_plural': 'unmatched addresses',
-                'ordering': ['-seen', 'email'],
+                "verbose_name": "unmatched address",
+                "verbose_name_plural": "unmatched addresses",
+                "ordering": ["-seen", "email"],
             },
         ),
         migrations.CreateModel(
-            name='ExternalId',
+            name="ExternalId",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=32, verbose_name='system')),
-                ('external_id', models.CharField(max_length=200, verbose_name='external id')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.account')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=32, verbose_name="system")),
+                ("external_id", models.CharField(max_length=200, verbose_name="external id")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.account",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'external id',
-                'verbose_name_plural': 'external ids',
-                'constraints': [models.UniqueConstraint(fields=('system', 'external_id'), name='unique_external_id')],
+                "verbose_name": "external id",
+                "verbose_name_plural": "external ids",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("system", "external_id"), name="unique_external_id"
+                    )
+                ],
             },
         ),
     ]

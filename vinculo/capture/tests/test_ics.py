@@ -361,7 +361,9 @@ def test_real_blackberry_unknown_addresses_go_to_the_review_list(realdata: Path)
 def test_real_outlook_2003_display_name_zone_across_dst(realdata: Path) -> None:
     """Outlook 2003, TZID "Canberra, Melbourne, Sydney": 09:30 is 22:30Z the day before
     under daylight time (+11), and 23:30Z after the first Sunday of April (+10)."""
-    found = records(realdata / "ics" / "ical4j__Standup_outlook2003.ics", "2009-03-01", "2009-04-08")
+    found = records(
+        realdata / "ics" / "ical4j__Standup_outlook2003.ics", "2009-03-01", "2009-04-08"
+    )
 
     assert found[0].started_at == utc("2009-03-09 22:30")
     assert found[0].duration_min == 15
@@ -384,7 +386,9 @@ def test_real_exchange_eastern_with_exdate_list(realdata: Path) -> None:
 
 
 def test_real_zimbra_series_with_rdate_exdate_and_overrides(realdata: Path) -> None:
-    found = records(realdata / "ics" / "icaljs__recur_instances_zimbra.ics", "2012-01-01", "2013-01-31")
+    found = records(
+        realdata / "ics" / "icaljs__recur_instances_zimbra.ics", "2012-01-01", "2013-01-31"
+    )
     by_id = {r.source_id.rpartition("RID=")[2]: r.started_at for r in found}
 
     # The first Tuesday of October moved to 15:00 local (22:00Z); EXDATE 4 December gone;

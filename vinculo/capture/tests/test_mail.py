@@ -138,9 +138,7 @@ def test_excerpt_only_when_asked(sides: Any, tmp_path: Path) -> None:
     run("import_mail", sample(tmp_path), "--with-excerpt")
 
     reply = Interaction.objects.get(source_id="m2@cliente.example")
-    assert reply.summary == (
-        "Re: Oferta 2026 — dudas\n\nHola Ana, Nos gusta la oferta. Saludos"
-    )
+    assert reply.summary == ("Re: Oferta 2026 — dudas\n\nHola Ana, Nos gusta la oferta. Saludos")
 
 
 def test_reimport_is_a_no_op_and_dry_run_writes_nothing(sides: Any, tmp_path: Path) -> None:
@@ -170,18 +168,18 @@ def test_maildir_and_eml(sides: Any, tmp_path: Path) -> None:
     for sub in ("cur", "new", "tmp"):
         (box / sub).mkdir(parents=True)
     (box / "cur" / "1.eml").write_text(
-        message(sender="eva@cliente.example", to="ana@nosotros.example", subject="A",
-                message_id="a@x")  # fmt: skip
+        message(
+            sender="eva@cliente.example", to="ana@nosotros.example", subject="A", message_id="a@x"
+        )  # fmt: skip
     )
     (box / "new" / "2").write_text(
-        message(sender="ana@nosotros.example", to="eva@cliente.example", subject="B",
-                message_id="b@x")  # fmt: skip
+        message(
+            sender="ana@nosotros.example", to="eva@cliente.example", subject="B", message_id="b@x"
+        )  # fmt: skip
     )
     (box / "tmp" / "3").write_text("half written")
     single = tmp_path / "c.eml"
-    single.write_text(
-        message(sender="ana@nosotros.example", to="eva@cliente.example", subject="C")
-    )
+    single.write_text(message(sender="ana@nosotros.example", to="eva@cliente.example", subject="C"))
 
     run("import_mail", box, single)
 
@@ -332,9 +330,7 @@ def test_real_enron_maildir(realdata: Path) -> None:
         datetime(2001, 10, 17, 13, 35, 50, tzinfo=UTC), Direction.INBOUND,
         "Documents for Special Telephonic Meeting of the BOD", mariner,
     )  # fmt: skip
-    assert list(row.people.values_list("emails__email", flat=True)) == [
-        "dcagle@mariner-energy.com"
-    ]
+    assert list(row.people.values_list("emails__email", flat=True)) == ["dcagle@mariner-energy.com"]
     assert "rick.buy@enron.com" in set(row.colleagues.values_list("email", flat=True))
     assert "2429 items read" in out
     assert "skipped (only our own people): 2047" in out

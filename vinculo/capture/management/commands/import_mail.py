@@ -60,9 +60,7 @@ class Command(BaseCommand):
                 else:
                     read_mail_path(session, Path(path), mail_options)
 
-        run_and_report(
-            self, label=", ".join(paths), work=work, dry_run=dry_run, unit=" messages"
-        )
+        run_and_report(self, label=", ".join(paths), work=work, dry_run=dry_run, unit=" messages")
 
     def imap(
         self, session: Session, url: str, options: MailOptions, password_file: Path | None
@@ -85,8 +83,6 @@ class Command(BaseCommand):
         except Exception as error:  # noqa: BLE001 - network and login errors of any kind
             raise Refused(url, _("cannot open the IMAP folder: %(e)s") % {"e": error}) from error
         try:
-            read_imap(
-                session, client, mailbox=f"{user}@{parts.hostname}/{folder}", options=options
-            )
+            read_imap(session, client, mailbox=f"{user}@{parts.hostname}/{folder}", options=options)
         finally:
             client.close()
