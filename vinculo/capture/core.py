@@ -146,6 +146,8 @@ class InteractionRecord:
     remove: str = ""  # the skip reason ("cancelled", "declined") when set
     thread: str = ""  # mail only
     free_mail_filter: bool = True  # skip unknown free-mail senders (mail)
+    # Client people already identified by the reader (a CRM row's contact id).
+    person_ids: list[int] = field(default_factory=list)
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -188,6 +190,7 @@ class CaptureReport:
     problems: list[str] = field(default_factory=list)
     problems_not_listed: int = 0
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how each file was read
     read: int = 0  # items read (events, messages, cards, rows)
     unmatched: int = 0  # distinct addresses no one is known at
     threads: int = 0
@@ -211,7 +214,7 @@ class CaptureReport:
 
     def lines(self) -> list[str]:
         """The summary a person reads, in the active language."""
-        out = [_("%(n)d items read") % {"n": self.read}]
+        out = [*self.notes, _("%(n)d items read") % {"n": self.read}]
         for entity, label in ENTITIES.items():
             counts = (
                 self.created[entity],
@@ -443,9 +446,10 @@ class InteractionWriter:
             return "free_mail"
         ours = [p for p, side in sides if side == OURS]
         theirs = [p for p, side in sides if side == THEIRS and not p.declined]
+        known_people = list(record.person_ids)
         if ours and all(p.declined for p in ours) and sender not in {p.email for p in ours}:
             return "declined"
-        if not theirs:
+        if not theirs and not known_people:
             for participant, side in sides:
                 if side is None:
                     directory.note_unmatched(participant.email, participant.name, record.started_at)
@@ -456,7 +460,11 @@ class InteractionWriter:
         colleague_ids = list(
             dict.fromkeys(directory.colleague_for(p.email, p.name) for p in ours if not p.declined)
         )
-        person_ids = list(dict.fromkeys(directory.person_for(p.email, p.name) for p in theirs))
+        person_ids = list(
+            dict.fromkeys(
+                [*known_people, *(directory.person_for(p.email, p.name) for p in theirs)]
+            )
+        )
         return colleague_ids, person_ids
 
     def plan(self, batch: list[InteractionRecord]) -> BatchPlan:
