@@ -27,8 +27,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vinculo.bulk import batched, db_converter, delete_rows, insert_returning, insert_rows
-from vinculo.bulk import update_rows
+from vinculo.bulk import (
+    batched,
+    db_converter,
+    delete_rows,
+    insert_returning,
+    insert_rows,
+    update_rows,
+)
 from vinculo.capture.models import EventVersion, MailThread, UnmatchedAddress
 from vinculo.interactions.levels import suggest_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
@@ -461,9 +467,7 @@ class InteractionWriter:
             dict.fromkeys(directory.colleague_for(p.email, p.name) for p in ours if not p.declined)
         )
         person_ids = list(
-            dict.fromkeys(
-                [*known_people, *(directory.person_for(p.email, p.name) for p in theirs)]
-            )
+            dict.fromkeys([*known_people, *(directory.person_for(p.email, p.name) for p in theirs)])
         )
         return colleague_ids, person_ids
 

@@ -67,7 +67,7 @@ _LINK_PROPERTIES = frozenset({"LOCATION", "DESCRIPTION", "URL", "CONFERENCE", "X
 
 def _link_text(event: Any) -> str:
     """The event's own texts where a meeting link may be (an override has its own)."""
-    parts = []
+    parts: list[str] = []
     for name, value in event.items():
         if name in _LINK_PROPERTIES or name.startswith("X-"):
             values = value if isinstance(value, list) else [value]
@@ -143,9 +143,9 @@ def _read_timezone(calendar: _Calendar, text: str) -> None:
     tzid = match.group(1).strip().replace("\\,", ",") if match else ""
     zone: tzinfo | None = None
     try:
-        component = icalendar.Timezone.from_ical(text)
-        zone = component.to_tz()  # type: ignore[union-attr]
-    except Exception:  # noqa: BLE001 - a broken VTIMEZONE is read as best we can below
+        component: Any = icalendar.Timezone.from_ical(text)
+        zone = component.to_tz()
+    except Exception:  # a broken VTIMEZONE is read as best we can below
         zone = None
     if zone is None:
         zone = _fixed_zone(text)
@@ -283,7 +283,7 @@ class _Reader:
     def single(self, calendar: _Calendar, line: int, text: str) -> None:
         try:
             event = icalendar.Event.from_ical(text)
-        except Exception as error:  # noqa: BLE001 - the parser raises many kinds
+        except Exception as error:
             raise Refused(
                 f"{self.name}:{line}", _("not a valid event: %(e)s") % {"e": error}
             ) from error
@@ -307,7 +307,7 @@ class _Reader:
             for line, text in parts:
                 try:
                     events.append((line, text, icalendar.Event.from_ical(text)))
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:
                     raise Refused(
                         f"{self.name}:{line}", _("not a valid event: %(e)s") % {"e": error}
                     ) from error
@@ -338,7 +338,7 @@ class _Reader:
                 occurrences = list(
                     recurring_ical_events.of(wrapper).between(self.window.start, self.window.end)
                 )
-            except Exception as error:  # noqa: BLE001 - an unreadable rule
+            except Exception as error:
                 raise Refused(
                     f"{self.name}:{line0}", _("cannot expand the series: %(e)s") % {"e": error}
                 ) from error

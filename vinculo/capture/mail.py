@@ -20,7 +20,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -340,11 +340,11 @@ class ImapToolsFolder:
 
         from imap_tools import AND, U
 
-        criteria = {"uid": U(after_uid + 1, "*")}
+        criteria: dict[str, Any] = {"uid": U(str(after_uid + 1), "*")}
         if since:
-            criteria["date_gte"] = since  # type: ignore[assignment]
+            criteria["date_gte"] = since
         if until:
-            criteria["date_lt"] = until + timedelta(days=1)  # type: ignore[assignment]
+            criteria["date_lt"] = until + timedelta(days=1)
         for message in self.box.fetch(
             AND(**criteria), headers_only=True, mark_seen=False, bulk=500
         ):

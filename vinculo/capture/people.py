@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from vinculo.capture.core import Session, domain_of, is_free_mail, name_from_address
 from vinculo.capture.models import ExternalId
 from vinculo.people.models import Account, Employment, Person, PersonEmail
-from vinculo.people.services import account_create, employment_start, person_update
-from vinculo.people.services import person_create
+from vinculo.people.services import account_create, employment_start, person_create, person_update
 from vinculo.vocab import AccountStatus, LegalBasis
 
 

@@ -162,9 +162,9 @@ def recognise(header: list[str], preset: str | None = None) -> Layout | None:
     for layout in LAYOUTS:
         if preset and layout.vendor != preset:
             continue
-        if all(_norm(r) in present for r in layout.required):
-            if best is None or len(layout.required) > len(best.required):
-                best = layout
+        matches = all(_norm(r) in present for r in layout.required)
+        if matches and (best is None or len(layout.required) > len(best.required)):
+            best = layout
     if best is None and preset:
         # Forced: the vendor's layout that shares the most columns.
         scored = [
@@ -275,6 +275,7 @@ def parse_when(value: str, *, month_first: bool) -> datetime | None:
     value = value.strip()
     if not value:
         return None
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(value.replace(" ", "T", 1) if "T" not in value else value)
     except ValueError:
@@ -286,8 +287,8 @@ def parse_when(value: str, *, month_first: bool) -> datetime | None:
                 break
             except ValueError:
                 continue
-        if parsed is None:
-            raise ValueError(value)
+    if parsed is None:
+        raise ValueError(value)
     return utc(parsed)
 
 

@@ -71,7 +71,9 @@ class _Card:
 
 
 def _split_unquoted(text: str, separator: str) -> list[str]:
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == '"':
             quoted = not quoted
@@ -208,7 +210,7 @@ def card_record(card: _Card, where: str, session: Session) -> ContactRecord:
     name = " ".join(_unescape(card.first("FN")).split())
     if not name:
         parts = [_unescape(p).strip() for p in re.split(r"(?<!\\);", card.first("N"))]
-        family, given = (parts + ["", ""])[:2]
+        family, given = ([*parts, "", ""])[:2]
         name = " ".join(p for p in (given, family) if p)
     emails: list[str] = []
     for prop in card.all("EMAIL"):

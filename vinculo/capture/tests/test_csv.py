@@ -116,7 +116,9 @@ def test_salesforce_accounts_contacts_events_and_tasks(tmp_path: Path) -> None:
     assert list(meeting.people.all()) == [lucia]  # by WhoId, though she has no address
     assert meeting.account == cliente
     assert (call.channel, call.duration_min, call.started_at.date()) == (
-        Channel.CALL, 7, date(2025, 5, 7)
+        Channel.CALL,
+        7,
+        date(2025, 5, 7),
     )  # fmt: skip — 8 May at midnight in Madrid
     assert "skipped (cancelled): 1" in out  # the deleted event
     assert "skipped (not an event (task, free/busy…)): 1" in out  # the open task
@@ -189,7 +191,7 @@ def test_dates() -> None:
 def test_real_hubspot_companies(realdata: Path) -> None:
     path = realdata / "csv" / "hubspot__companies_export.csv"
 
-    out, _err = run("import_csv", path)
+    _out, _err = run("import_csv", path)
 
     assert Account.objects.count() == 32
     vision = Account.objects.get(name="Vision VMC")

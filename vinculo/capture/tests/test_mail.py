@@ -170,12 +170,12 @@ def test_maildir_and_eml(sides: Any, tmp_path: Path) -> None:
     (box / "cur" / "1.eml").write_text(
         message(
             sender="eva@cliente.example", to="ana@nosotros.example", subject="A", message_id="a@x"
-        )  # fmt: skip
+        )
     )
     (box / "new" / "2").write_text(
         message(
             sender="ana@nosotros.example", to="eva@cliente.example", subject="B", message_id="b@x"
-        )  # fmt: skip
+        )
     )
     (box / "tmp" / "3").write_text("half written")
     single = tmp_path / "c.eml"

@@ -80,7 +80,7 @@ class Command(BaseCommand):
                 host=parts.hostname, port=parts.port, user=user, password=password,
                 folder=folder, ssl=parts.scheme == "imaps",
             )  # fmt: skip
-        except Exception as error:  # noqa: BLE001 - network and login errors of any kind
+        except Exception as error:
             raise Refused(url, _("cannot open the IMAP folder: %(e)s") % {"e": error}) from error
         try:
             read_imap(session, client, mailbox=f"{user}@{parts.hostname}/{folder}", options=options)
