@@ -421,6 +421,20 @@ class InteractionWriter:
         self.written: set[str] = set()  # source ids this run wrote (repeats in a file)
         self.convert = [db_converter(Interaction, f) for f in _FIELDS]
         self.created_by = actor.pk if actor is not None else None
+        self.levels: dict[str, str] = {}
+
+    def suggested_level(self, summary: str) -> str:
+        """The level suggested for a new interaction's summary (M5), as interaction_log
+        would; subjects repeat all through a mailbox, so each distinct one is read once."""
+        if not summary.strip():
+            return ""
+        level = self.levels.get(summary)
+        if level is None:
+            suggestion = suggest_level(summary)
+            level = suggestion.level.value if suggestion.confidence > 0 else ""
+            if len(self.levels) < 100_000:
+                self.levels[summary] = level
+        return level
 
     def add(self, record: InteractionRecord) -> None:
         self.pending.append(record)
@@ -581,14 +595,12 @@ class InteractionWriter:
             )
             rows = []
             for planned, account in zip(plan.create, accounts, strict=True):
-                summary = planned.record.summary
-                suggestion = suggest_level(summary) if summary.strip() else None
-                suggested = suggestion is not None and suggestion.confidence > 0
+                level = self.suggested_level(planned.record.summary)
                 rows.append(
                     (
                         *(c(v) for c, v in zip(self.convert, planned.values, strict=True)),
-                        suggestion.level.value if suggested and suggestion else "",
-                        suggested,
+                        level,
+                        bool(level),
                         planned.record.source,
                         planned.record.source_id,
                         self.created_by,

@@ -16,6 +16,7 @@ Everything is stored in UTC.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import recurring_ical_events
 import x_wr_timezone
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from vinculo.capture.core import (
     InteractionRecord,
@@ -125,6 +127,16 @@ def _zone_named(name: str) -> tzinfo | None:
         return None
 
 
+@functools.lru_cache(maxsize=512)
+def _iana_zone(tzid: str) -> tzinfo | None:
+    tzid = tzid.strip().strip("/")
+    if not tzid:
+        return None
+    return _zone_named(tzid) or (
+        _zone_named(WINDOWS_TO_OLSON[tzid]) if tzid in WINDOWS_TO_OLSON else None
+    )
+
+
 def _fixed_zone(text: str) -> tzinfo | None:
     """A VTIMEZONE that dateutil cannot read (an empty TZID) but whose every offset is the
     same one: that offset is what it says."""
@@ -180,6 +192,13 @@ class _Reader:
             return None
         value = prop.dt
         if isinstance(value, datetime):
+            if value.tzinfo is not None and not isinstance(value.tzinfo, ZoneInfo):
+                # A zone built from the file's VTIMEZONE (Outlook's start in 1601) is
+                # exact but slow to consult; where the TZID names an IANA zone, directly
+                # or as a Windows name, that zone says the same and knows the history.
+                iana = _iana_zone(str((prop.params or {}).get("TZID", "")))
+                if iana is not None:
+                    value = value.replace(tzinfo=iana)
             if value.tzinfo is None:
                 params = prop.params or {}
                 zone = None
