@@ -90,7 +90,8 @@ def generate_ics(path: Path, events: int, seed: int) -> None:
                 exdate = (when + timedelta(days=14)).strftime("%Y%m%dT%H%M%S")
                 rule = (f"RRULE:FREQ=WEEKLY;COUNT=8\r\n"
                         f"EXDATE;TZID=Romance Standard Time:{exdate}\r\n")  # fmt: skip
-            link = "DESCRIPTION:https://teams.microsoft.com/l/meetup-join/19%3a\r\n" if e % 3 else ""
+            teams = "DESCRIPTION:https://teams.microsoft.com/l/meetup-join/19%3a\r\n"
+            link = teams if e % 3 else ""
             out.write(
                 f"BEGIN:VEVENT\r\nUID:ev{e}@bench.example\r\nDTSTAMP:20250101T000000Z\r\n"
                 f"DTSTART;TZID=Romance Standard Time:{when:%Y%m%dT%H%M%S}\r\n"
@@ -118,6 +119,7 @@ def load_directory() -> None:
     )
 
     now = datetime.now(UTC)
+    # fmt: off
     with transaction.atomic():
         insert_rows(Colleague, ("id", "name", "email", "function"),
                     [(c + 1, f"Colega {c}", _colleague(c), "sales") for c in range(N_COLLEAGUES)])
@@ -138,7 +140,8 @@ def load_directory() -> None:
         insert_rows(Employment, ("person_id", "account_id", "title", "function",
                                  "decision_role"),
                     [(p + 1, p // PEOPLE_PER_ACCOUNT + 1, "", "other", "")
-                     for p in range(n_people)])  # fmt: skip
+                     for p in range(n_people)])
+    # fmt: on
 
 
 def child(phase: str, path: Path) -> None:
