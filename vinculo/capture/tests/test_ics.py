@@ -426,3 +426,16 @@ def test_real_google_and_icloud_cancellations(realdata: Path) -> None:
 def test_every_real_calendar_is_read_without_a_problem(realdata: Path) -> None:
     for path in sorted((realdata / "ics").glob("*.ics")):
         run("import_ics", path, "--dry-run")  # raises on a refusal
+
+
+def test_the_report_and_refusals_in_spanish(sides: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "tarjeta.ics"
+    bad.write_bytes(b"BEGIN:VCARD\r\nEND:VCARD\r\n")
+
+    with translation.override("es"):
+        out, _err = run("import_ics", FIXTURES / "weekly_review.ics", *WIDE, "--dry-run")
+        _out, err = run_refused(bad)
+
+    assert "interacciones: 5 creados, 0 actualizados, 0 sin cambios, 0 eliminados" in out
+    assert "Simulación: no se ha escrito nada." in out
+    assert err.splitlines()[0].endswith("tarjeta.ics:1: no es un archivo iCalendar")
