@@ -443,7 +443,7 @@ def test_the_report_and_refusals_in_spanish(sides: Any, tmp_path: Path) -> None:
 
 def test_real_exchange_cdo_windows_display_name(realdata: Path) -> None:
     """Exchange CDO: TZID "Pacific Time (US & Canada), Tijuana", known only from its own
-    VTIMEZONE; 22:30 on 11 October 2004 (still daylight time, −7) is 05:30Z next day."""
+    VTIMEZONE; 22:30 on 11 October 2004 (still daylight time, UTC-7) is 05:30Z next day."""
     (found,) = records(realdata / "ics" / "ical4j__tmeher_exchange_cdo.ics")
 
     assert (found.started_at, found.duration_min) == (utc("2004-10-12 05:30"), 90)
