@@ -653,19 +653,25 @@ class InteractionWriter:
                 update=("sequence", "cancelled"),
             )
 
-    def remove_stale(self, *, prefix: str, start: datetime, end: datetime, keep: set[str]) -> None:
-        """Instances of a re-imported series that the file no longer has (an EXDATE added,
-        the rule shortened) are removed, within the window that was expanded."""
-        stale = [
-            pk
-            for pk, sid in Interaction.objects.filter(
-                source=Source.CALENDAR,
-                source_id__startswith=prefix,
-                started_at__gte=start,
-                started_at__lt=end,
-            ).values_list("pk", "source_id")
-            if sid not in keep
-        ]
+    def remove_stale(self, *, series: dict[str, set[str]], start: datetime, end: datetime) -> None:
+        """Instances of re-imported series that the file no longer has (an EXDATE added,
+        the rule shortened) are removed, within the window that was expanded. ``series``
+        maps each series' source-id prefix to the instance ids the file gave; one query
+        per 50 series."""
+        stale: list[int] = []
+        for chunk in batched(sorted(series), 50):
+            prefixes = Q()
+            for prefix in chunk:
+                prefixes |= Q(source_id__startswith=prefix)
+            for pk, sid in (
+                Interaction.objects.filter(prefixes)
+                .filter(source=Source.CALENDAR, started_at__gte=start, started_at__lt=end)
+                .values_list("pk", "source_id")
+            ):
+                head = sid.rpartition(";RID=")[0] + ";RID="
+                keep = series.get(head)
+                if keep is not None and sid not in keep:
+                    stale.append(pk)
         if stale:
             Interaction.objects.filter(pk__in=stale).delete()
             self.report.removed["interaction"] += len(stale)

@@ -315,6 +315,7 @@ class _Reader:
 
     def expand_series(self, calendar: _Calendar) -> None:
         writer = self.session.writer
+        expanded: dict[str, set[str]] = {}
         for uid, parts in self.series.items():
             if calendar.method == "REPLY":
                 self.report.skipped["reply"] += len(parts)
@@ -368,13 +369,9 @@ class _Reader:
                 if record is not None:
                     produced.add(record.source_id)
                     writer.add(record)
-            writer.flush()
-            writer.remove_stale(
-                prefix=f"{short_source_id(uid)};RID=",
-                start=self.window.start,
-                end=self.window.end,
-                keep=produced,
-            )
+            expanded[f"{short_source_id(uid)};RID="] = produced
+        if expanded:
+            writer.remove_stale(series=expanded, start=self.window.start, end=self.window.end)
         self.series = {}
 
     # -- the file -----------------------------------------------------------------------

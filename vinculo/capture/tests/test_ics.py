@@ -43,7 +43,7 @@ class _Collector:
         pass
 
     def remove_stale(self, **kwargs: Any) -> None:
-        pass
+        pass  # nothing stored
 
     def remove_series(self, **kwargs: Any) -> int:
         return 0
