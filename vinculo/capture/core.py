@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -659,12 +659,22 @@ class InteractionWriter:
         maps each series' source-id prefix to the instance ids the file gave; one query
         per 50 series."""
         stale: list[int] = []
+        # SQLite compares text byte by byte, so "starts with P" is also the range
+        # [P, P') that the (source, source_id) index answers; LIKE alone would scan the
+        # table once per series. PostgreSQL's linguistic collations do not keep prefixes
+        # contiguous, so there the prefix test stands alone.
+        ranged = connection.vendor == "sqlite"
         for chunk in batched(sorted(series), 50):
             prefixes = Q()
             for prefix in chunk:
-                prefixes |= Q(source_id__startswith=prefix)
+                test = Q(source_id__startswith=prefix)
+                if ranged:
+                    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+                    test &= Q(source_id__gte=prefix, source_id__lt=after)
+                prefixes |= test
             for pk, sid in (
                 Interaction.objects.filter(prefixes)
+                .exclude(source_id="")  # the unique index's own condition, so it is used
                 .filter(source=Source.CALENDAR, started_at__gte=start, started_at__lt=end)
                 .values_list("pk", "source_id")
             ):
