@@ -634,7 +634,13 @@ class InteractionWriter:
         )
         if changed:  # their date or participants may have changed: the SQL rule
             interactions_assign_accounts(Interaction.objects.filter(pk__in=changed))
-        threads = [(p.pk, p.record.thread[:500]) for p in plan.create if p.record.thread]
+        # Only replies get a row: a message missing here starts its own thread (its
+        # thread id is its own Message-ID), which spares a row for most of a mailbox.
+        threads = [
+            (p.pk, p.record.thread[:500])
+            for p in plan.create
+            if p.record.thread and p.record.thread != p.record.source_id
+        ]
         if threads:
             insert_rows(MailThread, ("interaction_id", "thread_id"), threads)
         if plan.versions:

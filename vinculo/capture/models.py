@@ -31,8 +31,10 @@ class EventVersion(models.Model):
 
 
 class MailThread(models.Model):
-    """The thread an imported message belongs to (from Message-ID, In-Reply-To,
-    References), so that replies and unanswered outreach can be told apart later."""
+    """The thread an imported reply belongs to (the first of its References, else its
+    In-Reply-To), so that replies and unanswered outreach can be told apart later. A
+    message without a row here starts its own thread: its thread id is its Message-ID,
+    the interaction's source id."""
 
     interaction = models.OneToOneField(
         "interactions.Interaction",
