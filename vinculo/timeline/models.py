@@ -23,6 +23,18 @@ class EventKind(models.TextChoices):
     COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint resolved")
     CONTACT_PLAN_SET = "contact_plan_set", _("Cadence agreed")
     BUNDLE_IMPORTED = "bundle_imported", _("Bundle imported")
+    EMPLOYMENT_UPDATED = "employment_updated", _("Job updated")
+    EMPLOYMENT_REMOVED = "employment_removed", _("Job removed")
+    COLLEAGUE_ADDED = "colleague_added", _("Colleague added")
+    COLLEAGUE_UPDATED = "colleague_updated", _("Colleague updated")
+    CONCERN_OPENED = "concern_opened", _("Concern noted")
+    CONCERN_RESOLVED = "concern_resolved", _("Concern resolved")
+    INITIATIVE_RECORDED = "initiative_recorded", _("Initiative recorded")
+    INITIATIVE_DECIDED = "initiative_decided", _("Initiative decided")
+    PRODUCT_LINE_ADDED = "product_line_added", _("Product line added")
+    HOLDING_SET = "holding_set", _("Yearly revenue set")
+    CONCESSION_RECORDED = "concession_recorded", _("Concession recorded")
+    VALUE_RECORDED = "value_recorded", _("Value recorded")
 
 
 class TimelineEvent(models.Model):
