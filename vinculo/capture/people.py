@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from vinculo.capture.core import Session, domain_of, is_free_mail, name_from_address
 from vinculo.capture.models import ExternalId
-from vinculo.people.models import Account, Employment, Person, PersonEmail
+from vinculo.people.models import Account, Employment, Person
 from vinculo.people.services import account_create, employment_start, person_create, person_update
 from vinculo.vocab import AccountStatus, LegalBasis
 
@@ -209,7 +210,7 @@ def contact_apply(
         report.created["person"] += 1
     else:
         person = Person.objects.get(pk=pk)
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         phones = [p for p in person.phones.split("; ") if p]
         merged = phones + [p for p in record.phones if p not in phones]
         if merged != phones:
@@ -219,10 +220,12 @@ def contact_apply(
         if record.notes and record.notes not in person.notes:
             changes["notes"] = f"{person.notes}\n\n{record.notes}" if person.notes else record.notes
         new_emails = [a for a in record.emails if a not in directory.people]
+        if new_emails:
+            current = list(person.emails.order_by("id").values_list("email", flat=True))
+            changes["emails"] = current + new_emails
         if changes:
             person_update(person=person, actor=session.actor, **changes)
         for address in new_emails:
-            PersonEmail.objects.create(person=person, email=address)
             directory.people[address] = person.pk
         if changes or new_emails:
             report.updated["person"] += 1
