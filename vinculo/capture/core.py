@@ -36,7 +36,7 @@ from vinculo.bulk import (
     insert_rows,
     update_rows,
 )
-from vinculo.capture.models import EventVersion, MailThread, UnmatchedAddress
+from vinculo.capture.models import BlockedAddress, EventVersion, MailThread, UnmatchedAddress
 from vinculo.interactions.levels import suggest_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.interactions.services import accounts_at_dates, interactions_assign_accounts
@@ -282,7 +282,7 @@ class Directory:
         }
         self.blocked: set[str] = {
             b.lower().lstrip("@") for b in getattr(settings, "VINCULO_CAPTURE_BLOCKLIST", [])
-        }
+        } | set(BlockedAddress.objects.values_list("value", flat=True))
         self.unmatched: dict[str, list[Any]] = {}
 
     def is_blocked(self, address: str) -> bool:

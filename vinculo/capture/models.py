@@ -115,3 +115,73 @@ class UnmatchedAddress(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class BlockedAddress(models.Model):
+    """An address or a whole domain the importers leave out, set from the review list
+    (on top of the ``VINCULO_CAPTURE_BLOCKLIST`` setting). A domain covers its subdomains."""
+
+    value = models.CharField(_("address or domain"), max_length=254, unique=True)
+    created_by = models.ForeignKey(
+        "users.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["value"]
+        verbose_name = _("blocked address or domain")
+        verbose_name_plural = _("blocked addresses and domains")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ImportFormat(models.TextChoices):
+    ICS = "ics", _("Calendar (.ics)")
+    VCARD = "vcard", _("Contacts (.vcf)")
+    MAIL = "mail", _("Mail (.mbox, .eml)")
+    CSV = "csv", _("CRM export (.csv, .xlsx)")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed")
+    REFUSED = "refused", _("Refused")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """One file uploaded in the web: its preview (a dry run), then its apply.
+
+    The file is kept under ``VINCULO_VAR_DIR/imports/`` so that a run stopped half-way (the
+    process died) can be run again; the importers find what they wrote by source id, so a
+    re-run completes without duplicates.
+    """
+
+    format = models.CharField(_("format"), max_length=8, choices=ImportFormat.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    stored = models.CharField(_("stored file"), max_length=500)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    total = models.PositiveIntegerField(_("items in the file"), default=0)
+    progress = models.PositiveIntegerField(_("items done"), default=0)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "users.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("web import")
+        verbose_name_plural = _("web imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
