@@ -564,3 +564,119 @@ def contact_plan_set(
     )
     _refresh(people=[person.pk])
     return plan
+
+
+# -- merging two people (importweb) -------------------------------------------------------
+
+_MERGE_FACT_FIELDS = (
+    "phones",
+    "language",
+    "birthday",
+    "family",
+    "tastes",
+    "friends",
+    "interests",
+    "professional_interests",
+    "owner_id",
+)
+
+
+def _periods_overlap(a: Employment, b: Employment) -> bool:
+    """Open ends reach forever; an unknown start reaches back forever."""
+    a_start, b_start = a.start or date.min, b.start or date.min
+    a_end, b_end = a.end or date.max, b.end or date.max
+    return a_start <= b_end and b_start <= a_end
+
+
+@transaction.atomic
+def person_merge(*, actor: User | None = None, keep: Person, remove: Person) -> Person:
+    """Fold ``remove`` into ``keep`` and delete it.
+
+    Every row that points at the removed person (interactions, promises, complaints,
+    concerns, initiatives, concessions, value, plays, timeline, outside ids, addresses)
+    is moved to the kept one with one UPDATE per table; an interaction both took part in
+    keeps one participant row; a job at the same account over an overlapping period is
+    kept once (the kept person's); the kept person's contact plan wins, else the removed
+    one's moves. Profile facts the kept person lacks are taken from the removed one, and
+    notes are joined. A timeline event on the kept person records who merged whom.
+    """
+    if keep.pk == remove.pk:
+        raise ValidationError(_("A person cannot be merged with themselves."))
+    _lock(Person, keep.pk)
+    _lock(Person, remove.pk)
+    keep = Person.objects.get(pk=keep.pk)
+    remove = Person.objects.get(pk=remove.pk)
+    removed = {
+        "id": remove.pk,
+        "key": str(remove.key) if remove.key else "",
+        "name": remove.name,
+        "emails": list(remove.emails.values_list("email", flat=True)),
+    }
+    accounts = set(
+        Employment.objects.filter(person_id__in=[keep.pk, remove.pk]).values_list(
+            "account_id", flat=True
+        )
+    )
+
+    # Interactions: drop the removed person's row where the kept one is there already.
+    shared = InteractionPerson.objects.filter(person_id=keep.pk).values("interaction_id")
+    InteractionPerson.objects.filter(person_id=remove.pk, interaction_id__in=shared).delete()
+    InteractionPerson.objects.filter(person_id=remove.pk).update(person_id=keep.pk)
+
+    # Jobs: the same account over an overlapping period is one job.
+    jobs = list(Employment.objects.filter(person_id__in=[keep.pk, remove.pk]))
+    kept_jobs = [j for j in jobs if j.person_id == keep.pk]
+    duplicates = [
+        j.pk
+        for j in jobs
+        if j.person_id == remove.pk
+        and any(k.account_id == j.account_id and _periods_overlap(k, j) for k in kept_jobs)
+    ]
+    Employment.objects.filter(pk__in=duplicates).delete()
+    Employment.objects.filter(person_id=remove.pk).update(person_id=keep.pk)
+
+    # The cadence: the kept person's, else the removed person's.
+    if ContactPlan.objects.filter(person_id=keep.pk).exists():
+        ContactPlan.objects.filter(person_id=remove.pk).delete()
+    else:
+        ContactPlan.objects.filter(person_id=remove.pk).update(person_id=keep.pk)
+
+    # Health snapshots are derived: the refresh after commit recomputes the kept person's.
+    from vinculo.capture.models import ExternalId
+    from vinculo.health.models import HealthSnapshot
+
+    HealthSnapshot.objects.filter(person_id=remove.pk).delete()
+    ExternalId.objects.filter(person_id=remove.pk).update(person_id=keep.pk)
+    handled = {InteractionPerson, Employment, ContactPlan, HealthSnapshot}
+    # Everything else that points at a person moves as it is (new models included).
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        if model in handled or not isinstance(model, type) or relation.many_to_many:
+            continue
+        model._default_manager.filter(**{relation.field.name: remove.pk}).update(
+            **{relation.field.name: keep.pk}
+        )
+
+    changed = []
+    for name in _MERGE_FACT_FIELDS:
+        if not getattr(keep, name) and getattr(remove, name):
+            setattr(keep, name, getattr(remove, name))
+            changed.append(name)
+    if remove.notes.strip():
+        keep.notes = f"{keep.notes.rstrip()}\n\n{remove.notes.strip()}".strip()
+        changed.append("notes")
+    remove.delete()
+    if changed:
+        keep.save(update_fields=changed)
+    _reassign_interactions(keep.pk)
+    event_record(
+        kind=EventKind.PERSON_UPDATED,
+        person=keep,
+        actor=actor,
+        data={
+            "text": _("Merged with %(name)s (#%(id)d)") % removed,
+            "merged": removed,
+        },
+    )
+    _refresh(people=[keep.pk], accounts=accounts)
+    return keep

@@ -37,3 +37,15 @@ def require_reader_of_reports(request: AuthedHttpRequest) -> User:
     if not (user.is_superuser or user.role in REPORT_ROLES):
         raise PermissionDenied
     return user
+
+
+SALES_OPERATIONS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+def require_sales_operations(request: AuthedHttpRequest) -> User:
+    """Imports and the review list of unmatched addresses and duplicates: administrators
+    and managers (sales operations) only."""
+    user = request.user
+    if not (user.is_superuser or user.role in SALES_OPERATIONS_ROLES):
+        raise PermissionDenied
+    return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vinculo.web import views
+from vinculo.web import imports, views
 
 app_name = "web"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("reports/portfolio/", views.portfolio, name="portfolio"),
     path("interactions/new/", views.interaction_new, name="interaction_new"),
     path("interactions/people-options/", views.people_options, name="people_options"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/<int:run_id>/", imports.import_run, name="import_run"),
+    path("imports/<int:run_id>/progress/", imports.import_progress, name="import_progress"),
+    path("imports/<int:run_id>/apply/", imports.import_apply, name="import_apply"),
+    path("review/", imports.review, name="review"),
+    path("review/addresses/<int:address_id>/", imports.review_address, name="review_address"),
+    path("review/merge/", imports.review_merge, name="review_merge"),
 ]
