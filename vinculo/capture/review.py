@@ -47,7 +47,8 @@ def normalised_email(address: str) -> str:
 
 def normalised_name(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    bare = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())
 
 
 def duplicate_pairs(*, threshold: float = NAME_THRESHOLD) -> list[DuplicatePair]:

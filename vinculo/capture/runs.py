@@ -322,7 +322,8 @@ def _apply(run: ImportRun, actor: User) -> None:
     finally:
         with _live_lock:
             done = _live.pop(run.pk, 0)
-    run.progress = max(done, int(run.report.get("read") or 0))
+    # The readers tick in their own units (components, lines); the end is what was read.
+    run.progress = int(run.report.get("read") or 0) if run.status == ImportStatus.DONE else done
     run.finished_at = timezone.now()
     run.heartbeat = run.finished_at
     run.save(update_fields=["report", "status", "progress", "finished_at", "heartbeat"])

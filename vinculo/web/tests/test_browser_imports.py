@@ -1,0 +1,114 @@
+"""A real Chromium through Playwright: sales operations upload a calendar, read the preview,
+confirm, and follow the import to its report. Screenshots go to /tmp/ for review."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vinculo.capture.models import ImportRun, ImportStatus
+from vinculo.factories import AccountFactory, ColleagueFactory, UserFactory
+from vinculo.interactions.models import Interaction
+from vinculo.people.models import AccountDomain
+from vinculo.users.models import Role, User
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+# test itself (fixtures, assertions) would otherwise be refused as "async unsafe".
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("VINCULO_SCREENSHOTS", "/tmp"))
+PASSWORD = "correct horse battery staple"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI must run the browser tests.")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="es-ES", viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def manager(transactional_db: None) -> User:
+    user = UserFactory(username="elena", role=Role.MANAGER)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def test_upload_preview_and_confirm_a_calendar(
+    page: Any, live_server: Any, manager: User, settings: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    settings.VAR_DIR = tmp_path
+    ColleagueFactory(name="Ana Owner", email="ana@vinculo.example")
+    acme = AccountFactory(name="Acme Ibérica")
+    AccountDomain.objects.create(account=acme, domain="acme.example")
+
+    # I sign in and open the imports from the main menu
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Usuario").fill(manager.get_username())
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("navigation", name="Principal").get_by_role(
+        "link", name="Importaciones"
+    ).click()
+    expect(page.get_by_role("heading", name="Importaciones", exact=True)).to_be_visible()
+
+    # I choose the calendar file; the format is detected
+    page.get_by_label("Archivo", exact=True).set_input_files(str(FIXTURES / "outlook_meetings.ics"))
+    page.get_by_role("button", name="Vista previa").click()
+
+    # The preview says what would happen, and nothing has happened yet
+    expect(page.get_by_role("heading", name="Vista previa: lo que haría la importación")).to_be_visible()
+    summary = page.locator(".import-summary")
+    expect(summary).to_contain_text("3 elementos leídos")
+    expect(summary).to_contain_text("interacciones: 2 creados, 0 actualizados")
+    expect(summary).to_contain_text("omitidos (cancelados): 1")
+    page.screenshot(path=str(SCREENSHOTS / "vinculo_import_preview.png"), full_page=True)
+    assert Interaction.objects.count() == 0
+
+    # I confirm; the run goes on until its report is shown
+    page.get_by_role("button", name="Confirmar e importar").click()
+    expect(page.get_by_role("heading", name="Informe")).to_be_visible()
+    expect(page.locator("#run-status")).to_have_text("Hecha")
+    page.screenshot(path=str(SCREENSHOTS / "vinculo_import_report.png"), full_page=True)
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.DONE
+    assert sorted(Interaction.objects.values_list("started_at", flat=True)) == [
+        datetime(2026, 3, 10, 8, 30, tzinfo=UTC),
+        datetime(2026, 6, 16, 7, 30, tzinfo=UTC),
+    ]
+
+    # The import is listed with the others
+    page.get_by_role("link", name="Todas las importaciones").click()
+    expect(page.get_by_role("link", name="outlook_meetings.ics")).to_be_visible()
