@@ -91,13 +91,14 @@ def duplicate_pairs(*, threshold: float = NAME_THRESHOLD) -> list[DuplicatePair]
 def unmatched_for_review() -> QuerySet[UnmatchedAddress]:
     """Addresses still unknown: not someone's address now, not on an account's domain,
     not blocked (the address or its domain)."""
-    return UnmatchedAddress.objects.exclude(
-        Exists(PersonEmail.objects.filter(email=OuterRef("email")))
-    ).exclude(
-        Exists(AccountDomain.objects.filter(domain=OuterRef("domain")))
-    ).exclude(
-        Exists(BlockedAddress.objects.filter(value=OuterRef("email")))
-    ).exclude(Exists(BlockedAddress.objects.filter(value=OuterRef("domain"))))
+    return (
+        UnmatchedAddress.objects.exclude(
+            Exists(PersonEmail.objects.filter(email=OuterRef("email")))
+        )
+        .exclude(Exists(AccountDomain.objects.filter(domain=OuterRef("domain"))))
+        .exclude(Exists(BlockedAddress.objects.filter(value=OuterRef("email"))))
+        .exclude(Exists(BlockedAddress.objects.filter(value=OuterRef("domain"))))
+    )
 
 
 def block_add(*, actor: User | None, value: str) -> BlockedAddress:

@@ -110,9 +110,7 @@ def import_list(request: AuthedHttpRequest) -> HttpResponse:
                     messages.error(request, _("The file was refused; nothing was changed."))
                 return redirect("web:import_run", run_id=run.pk)
     runs = ImportRun.objects.select_related("created_by")[:RUNS_SHOWN]
-    return render(
-        request, "web/import_list.html", {"form": form, "runs": runs, "nav": "imports"}
-    )
+    return render(request, "web/import_list.html", {"form": form, "runs": runs, "nav": "imports"})
 
 
 @require_GET
@@ -164,11 +162,14 @@ def review(request: AuthedHttpRequest) -> HttpResponse:
     ids = {p.first for p in pairs_page} | {p.second for p in pairs_page}
     people = {
         p.pk: p
-        for p in Person.objects.filter(pk__in=ids).prefetch_related("emails", "employments__account")
+        for p in Person.objects.filter(pk__in=ids).prefetch_related(
+            "emails", "employments__account"
+        )
     }
     account_names = dict(
-        Account.objects.filter(pk__in={p.account_id for p in pairs_page if p.account_id})
-        .values_list("pk", "name")
+        Account.objects.filter(
+            pk__in={p.account_id for p in pairs_page if p.account_id}
+        ).values_list("pk", "name")
     )
     pairs = [
         {
@@ -235,9 +236,7 @@ def review_address(request: AuthedHttpRequest, address_id: int) -> HttpResponse:
         elif action in {"ignore_address", "ignore_domain"}:
             value = address.email if action == "ignore_address" else address.domain
             capture_review.block_add(actor=user, value=value)
-            messages.success(
-                request, _("%(v)s will be left out of later imports.") % {"v": value}
-            )
+            messages.success(request, _("%(v)s will be left out of later imports.") % {"v": value})
         else:
             raise ValidationError(_("Unknown action."))
     except ValidationError as error:

@@ -6,50 +6,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('capture', '0001_capture_versions_cursors_unmatched'),
+        ("capture", "0001_capture_versions_cursors_unmatched"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BlockedAddress',
+            name="BlockedAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(max_length=254, unique=True, verbose_name='address or domain')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(max_length=254, unique=True, verbose_name="address or domain"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'blocked address or domain',
-                'verbose_name_plural': 'blocked addresses and domains',
-                'ordering': ['value'],
+                "verbose_name": "blocked address or domain",
+                "verbose_name_plural": "blocked addresses and domains",
+                "ordering": ["value"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('ics', 'Calendar (.ics)'), ('vcard', 'Contacts (.vcf)'), ('mail', 'Mail (.mbox, .eml)'), ('csv', 'CRM export (.csv, .xlsx)')], max_length=8, verbose_name='format')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('stored', models.CharField(max_length=500, verbose_name='stored file')),
-                ('options', models.JSONField(blank=True, default=dict, verbose_name='options')),
-                ('status', models.CharField(choices=[('previewed', 'Previewed'), ('refused', 'Refused'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='previewed', max_length=12, verbose_name='status')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='items in the file')),
-                ('progress', models.PositiveIntegerField(default=0, verbose_name='items done')),
-                ('preview', models.JSONField(blank=True, default=dict, verbose_name='preview')),
-                ('report', models.JSONField(blank=True, default=dict, verbose_name='report')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('heartbeat', models.DateTimeField(blank=True, null=True, verbose_name='last sign of life')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("ics", "Calendar (.ics)"),
+                            ("vcard", "Contacts (.vcf)"),
+                            ("mail", "Mail (.mbox, .eml)"),
+                            ("csv", "CRM export (.csv, .xlsx)"),
+                        ],
+                        max_length=8,
+                        verbose_name="format",
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("stored", models.CharField(max_length=500, verbose_name="stored file")),
+                ("options", models.JSONField(blank=True, default=dict, verbose_name="options")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "Previewed"),
+                            ("refused", "Refused"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="previewed",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="items in the file")),
+                ("progress", models.PositiveIntegerField(default=0, verbose_name="items done")),
+                ("preview", models.JSONField(blank=True, default=dict, verbose_name="preview")),
+                ("report", models.JSONField(blank=True, default=dict, verbose_name="report")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                (
+                    "heartbeat",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last sign of life"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'web import',
-                'verbose_name_plural': 'web imports',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "web import",
+                "verbose_name_plural": "web imports",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -11,8 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from vinculo.capture.core import Directory
-from vinculo.capture.core import CaptureReport
+from vinculo.capture.core import CaptureReport, Directory
 from vinculo.capture.models import BlockedAddress, UnmatchedAddress
 from vinculo.capture.review import (
     DuplicatePair,

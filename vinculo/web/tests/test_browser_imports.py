@@ -89,7 +89,9 @@ def test_upload_preview_and_confirm_a_calendar(
     page.get_by_role("button", name="Vista previa").click()
 
     # The preview says what would happen, and nothing has happened yet
-    expect(page.get_by_role("heading", name="Vista previa: lo que haría la importación")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Vista previa: lo que haría la importación")
+    ).to_be_visible()
     summary = page.locator(".import-summary")
     expect(summary).to_contain_text("3 elementos leídos")
     expect(summary).to_contain_text("interacciones: 2 creados, 0 actualizados")

@@ -207,7 +207,9 @@ def test_admin_may_import(client: Client) -> None:
 def test_preview_page_query_count_is_fixed(
     ops: Client, book: None, django_assert_num_queries: Any
 ) -> None:
-    bad = b"Full name,Mail\n" + b"".join(b"Persona %d,not-an-address-%d\n" % (i, i) for i in range(120))
+    bad = b"Full name,Mail\n" + b"".join(
+        b"Persona %d,not-an-address-%d\n" % (i, i) for i in range(120)
+    )
     ops.post(
         reverse("web:imports"),
         {"file": SimpleUploadedFile("bad.csv", bad), "mapping": "Full name=name\nMail=email"},
