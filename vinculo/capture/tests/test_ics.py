@@ -436,7 +436,7 @@ def test_the_report_and_refusals_in_spanish(sides: Any, tmp_path: Path) -> None:
         out, _err = run("import_ics", FIXTURES / "weekly_review.ics", *WIDE, "--dry-run")
         _out, err = run_refused(bad)
 
-    assert "interacciones: 5 creados, 0 actualizados, 0 sin cambios, 0 eliminados" in out
+    assert "interacciones: altas 5, cambios 0, sin cambios 0, bajas 0" in out
     assert "Simulación: no se ha escrito nada." in out
     assert err.splitlines()[0].endswith("tarjeta.ics:1: no es un archivo iCalendar")
 
