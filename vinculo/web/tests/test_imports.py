@@ -243,3 +243,25 @@ def test_format_detection() -> None:
     assert detect_format("msg.eml", b"Subject: hi\n") == "mail"
     assert detect_format("export.xlsx", b"PK\x03\x04") == "csv"
     assert detect_format("contacts.csv", b"First Name,Last Name\n") == "csv"
+
+
+def test_a_running_import_polls_its_progress_every_second(ops: Client, book: None) -> None:
+    from vinculo.capture import runs
+
+    upload(ops, "outlook_meetings.ics")
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING)
+    # As the applying thread leaves it half-way: two of three items done.
+    runs._live[run.pk] = 2
+    try:
+        response = ops.get(reverse("web:import_progress", args=[run.pk]))
+        text = response.content.decode()
+        assert 'hx-trigger="every 1s"' in text
+        assert "Importando… 2 de 3 elementos" in text
+        assert '<progress max="100" value="67">' in text
+        assert "HX-Refresh" not in response
+        assert (
+            "Interrumpida" not in ops.get(reverse("web:import_run", args=[run.pk])).content.decode()
+        )
+    finally:
+        runs._live.pop(run.pk, None)
