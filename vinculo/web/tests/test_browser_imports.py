@@ -94,7 +94,7 @@ def test_upload_preview_and_confirm_a_calendar(
     ).to_be_visible()
     summary = page.locator(".import-summary")
     expect(summary).to_contain_text("3 elementos leídos")
-    expect(summary).to_contain_text("interacciones: 2 creados, 0 actualizados")
+    expect(summary).to_contain_text("interacciones: altas 2, cambios 0")
     expect(summary).to_contain_text("omitidos (cancelados): 1")
     page.screenshot(path=str(SCREENSHOTS / "vinculo_import_preview.png"), full_page=True)
     assert Interaction.objects.count() == 0
