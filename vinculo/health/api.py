@@ -14,6 +14,7 @@ from vinculo.health.insights import insights
 from vinculo.health.models import Play
 from vinculo.health.selectors import agenda_for
 from vinculo.health.services import engine_config, play_dismiss, play_done, play_snooze
+from vinculo.health.words import reason_and_action
 from vinculo.users.api import api_user, require_writer
 
 router = Router(tags=["health"])
@@ -32,15 +33,26 @@ class AgendaItemOut(Schema):
 
 
 class PlayOut(Schema):
+    """A play with its reason and action worded in the language of the request."""
+
     id: int
     kind: str
     person_id: int | None
     account_id: int | None
+    facts: dict[str, Any]
     reason: str
     action: str
     status: str
     due: dt.date | None
     snoozed_until: dt.date | None
+
+    @staticmethod
+    def resolve_reason(play: Play) -> str:
+        return reason_and_action(play.kind, play.facts)[0]
+
+    @staticmethod
+    def resolve_action(play: Play) -> str:
+        return reason_and_action(play.kind, play.facts)[1]
 
 
 class SnoozeIn(Schema):

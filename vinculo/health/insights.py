@@ -8,8 +8,8 @@ from typing import Any
 
 from vinculo.health.config import EngineConfig
 from vinculo.health.engine import compute
-from vinculo.health.explain import explain
-from vinculo.health.plays import detect, reason_and_action
+from vinculo.health.plays import detect
+from vinculo.health.words import explain, reason_and_action
 from vinculo.people.models import Account, Person
 
 

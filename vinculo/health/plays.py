@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext as _
 
 from vinculo.bulk import values_for_ids
 from vinculo.commitments.models import Commitment, Complaint
@@ -31,9 +30,19 @@ from vinculo.health.config import EngineConfig
 from vinculo.health.engine import Result
 from vinculo.health.models import Play, PlayKind, PlayStatus
 from vinculo.health.selectors import fairness_report
+from vinculo.health.words import reason_and_action
 from vinculo.interactions.models import InteractionPerson
 from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.vocab import Channel, CommitmentStatus, Function
+
+__all__ = [
+    "PEER_KINDS",
+    "Candidate",
+    "detect",
+    "detect_peer_plays",
+    "plays_sync",
+    "reason_and_action",
+]
 
 # Our function best placed to talk to each of theirs (domain.md: pair uncovered functions).
 OUR_COUNTERPART = {
@@ -592,135 +601,6 @@ def _portfolio_plays(result: Result) -> list[Candidate]:
     return out
 
 
-# --- words ------------------------------------------------------------------------------
-
-
-def reason_and_action(kind: str, facts: dict[str, Any]) -> tuple[str, str]:
-    """The readable reason and the recommended action, in the active language."""
-    if kind == PlayKind.CADENCE_OVERDUE:
-        return (
-            _("Last two-way contact %(days)s days ago; the cadence is every %(every)s days.")
-            % {"days": facts["days_since"], "every": facts["every_days"]},
-            _("Get in touch this week, by the agreed channel."),
-        )
-    if kind == PlayKind.GOING_SILENT:
-        parts = []
-        for r in facts["reasons"]:
-            if r["rule"] == "gap":
-                parts.append(
-                    _("no word from them for %(gap)s days where they usually write every %(usual)s")
-                    % r
-                )
-            elif r["rule"] == "unanswered":
-                parts.append(_("%(count)s contacts of ours in a row without an answer") % r)
-            else:
-                parts.append(_("their contacts fell from %(prior)s to %(recent)s in 90 days") % r)
-        return (
-            _("Going silent: %(what)s.") % {"what": "; ".join(parts)},
-            _("Call them (don't write): ask openly how things are going with us."),
-        )
-    if kind == PlayKind.MEETINGS_SHRINKING:
-        return (
-            _("Meetings are getting shorter: %(now)s minutes on average, %(before)s before.")
-            % facts,
-            _("Propose a longer meeting with an agenda of their own priorities."),
-        )
-    if kind == PlayKind.LEVEL_DROPPED:
-        return (
-            _("The last %(levelled)s conversations (%(days)s days) were only operational.") % facts,
-            _("Book a conversation about their plans for next year, or a satisfaction review."),
-        )
-    if kind == PlayKind.SINGLE_CHANNEL:
-        return (
-            _("All %(count)s contacts of the last %(days)s days went through one channel.") % facts,
-            _("Try another channel or place: a visit, a call, an event."),
-        )
-    if kind == PlayKind.PROMISE_OVERDUE:
-        return (
-            _("Promise “%(text)s” was due on %(due)s (%(days_late)s days ago).") % facts,
-            _("Keep it now, or call to renegotiate the date before they have to ask."),
-        )
-    if kind == PlayKind.PROMISE_BROKEN:
-        return (
-            _("Promise “%(text)s” was broken.") % facts,
-            _("Acknowledge it personally and offer a way to make up for it."),
-        )
-    if kind == PlayKind.COMPLAINT_OPEN:
-        reason = (
-            _("A %(severity)s complaint has been open for %(age)s days without an answer.")
-            if not facts["answered"]
-            else _("A %(severity)s complaint has been open for %(age)s days (target %(target)s).")
-        )
-        return (
-            reason % facts,
-            _("Answer today, give a date for the fix, and call back when it is solved."),
-        )
-    if kind == PlayKind.BOW_TIE:
-        intros = "; ".join(
-            _("introduce our %(ours)s (%(our_function)s) to their %(theirs)s (%(their_function)s)")
-            % i
-            for i in facts.get("introduce", [])
-        )
-        return (
-            _("Bow-tie: %(ours)s and %(theirs)s carry %(share)s%% of the relationship.")
-            % {
-                "ours": facts["pair"][0],
-                "theirs": facts["pair"][1],
-                "share": round(100 * facts["share"]),
-            },
-            (intros[:1].upper() + intros[1:] + ".")
-            if intros
-            else _("Add people on both sides: meet someone new at this account."),
-        )
-    if kind == PlayKind.NO_INITIATIVE:
-        return (
-            _("No new idea or proposal brought in the last %(days)s days.") % facts,
-            _("Bring them one proposal that saves them time or money."),
-        )
-    if kind == PlayKind.MEAL_WITHOUT_NEW_CONTACT:
-        return (
-            _("The meal of %(date)s added no new person to the relationship.") % facts,
-            _("Next time, ask them to bring someone we don't know yet."),
-        )
-    if kind == PlayKind.CONCESSION_OUTLIER:
-        why = (
-            _("exceptions in %(quarters)s of the last 4 quarters") % facts
-            if facts["habitual"]
-            else _("a concession rate far above its tier's peers")
-        )
-        return (
-            _("Unequal treatment: %(why)s (%(count)s concessions in a year).")
-            % {"why": why, "count": facts["count"]},
-            _("Review these exceptions against the standard policy before granting another."),
-        )
-    if kind == PlayKind.CONTACT_MOVED:
-        if facts["side"] == "lost":
-            return (
-                _("A contact left %(from)s for %(to)s.") % facts,
-                _("Find who takes over at %(from)s, and congratulate them at %(to)s.") % facts,
-            )
-        return (
-            _("A contact from %(from)s now works at %(to)s.") % facts,
-            _("An opportunity: ask them for a first meeting at %(to)s.") % facts,
-        )
-    if kind == PlayKind.VALUE_NOT_COMMUNICATED:
-        return (
-            _("%(items)s value items delivered but never told to the client.") % facts,
-            _("Share them in the next business review."),
-        )
-    if kind == PlayKind.RECONSIDER:
-        return (
-            _("High effort for low, flat revenue compared with tier peers."),
-            _("Decide: invest with a growth plan, or serve it at lower cost."),
-        )
-    if kind == PlayKind.GROWTH_OPPORTUNITY:
-        return (
-            _("Wallet share or product lines well below tier peers."),
-            _("Propose a product line they don't use yet."),
-        )
-    return "", ""
-
-
 # --- lifecycle ----------------------------------------------------------------------------
 
 
@@ -791,7 +671,6 @@ def plays_sync(
         ):
             continue  # about someone outside this run: their own run handles it
         seen.add(key)
-        reason, action = reason_and_action(cand.kind, cand.facts)
         play = existing.get(key)
         if play is None or (
             play.status in (PlayStatus.DONE, PlayStatus.DISMISSED)
@@ -804,8 +683,6 @@ def plays_sync(
                     account_id=cand.account_id,
                     fingerprint=cand.fingerprint,
                     facts=cand.facts,
-                    reason=reason,
-                    action=action,
                     owner_id=owners.get((cand.person_id, cand.account_id)),
                     due=cand.due,
                     raised_on=as_of,
@@ -824,10 +701,9 @@ def plays_sync(
             play.status = PlayStatus.OPEN
             play.snoozed_until = None
             counts["reopened"] += 1
-        current = (cand.facts, reason, action, cand.fingerprint)
-        if not reopened and (play.facts, play.reason, play.action, play.fingerprint) == current:
+        if not reopened and (play.facts, play.fingerprint) == (cand.facts, cand.fingerprint):
             continue  # nothing new: no write
-        play.facts, play.reason, play.action, play.fingerprint = current
+        play.facts, play.fingerprint = cand.facts, cand.fingerprint
         to_update.append(play)
         counts["updated"] += 1
 
@@ -850,7 +726,7 @@ def plays_sync(
     Play.objects.bulk_create(to_create, batch_size=1000)
     Play.objects.bulk_update(
         to_update,
-        ["facts", "reason", "action", "fingerprint", "status", "snoozed_until"],
+        ["facts", "fingerprint", "status", "snoozed_until"],
         batch_size=1000,
     )
     return counts

@@ -26,6 +26,7 @@ from django.utils import timezone
 from vinculo.commitments.models import Commitment, Complaint
 from vinculo.growth.models import Concession, Holding
 from vinculo.health.models import HealthSnapshot, Play, PlayStatus
+from vinculo.health.words import reason_and_action
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.people.models import Account, Colleague, ContactPlan, Employment, Person
 from vinculo.users.models import User
@@ -163,14 +164,14 @@ def agenda_for(user: User, today: dt.date) -> list[AgendaItem]:
     open_plays = Play.objects.filter(owner=user).filter(
         Q(status=PlayStatus.OPEN) | Q(status=PlayStatus.SNOOZED, snoozed_until__lte=today)
     )
-    for play in open_plays.only("pk", "kind", "person_id", "account_id", "reason", "due", "facts"):
+    for play in open_plays.only("pk", "kind", "person_id", "account_id", "due", "facts"):
         items.append(
             AgendaItem(
                 "play",
                 50,
                 play.person_id,
                 play.account_id,
-                play.reason,
+                reason_and_action(play.kind, play.facts)[0],
                 play.due,
                 facts=play.facts,
                 play_id=play.pk,

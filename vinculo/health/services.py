@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.bulk import batched, db_converter, db_value, insert_rows
-from vinculo.health.config import EngineConfig
+from vinculo.health.config import EngineConfig, overrides_problems
 from vinculo.health.engine import Health, Result, compute
 from vinculo.health.facts import jobs_at
 from vinculo.health.models import HealthSettings, HealthSnapshot, Play, PlayStatus
@@ -26,12 +26,13 @@ def engine_config() -> EngineConfig:
 
 
 def health_settings_check(overrides: object) -> None:
-    """Refuse anything but a JSON object of names the engine knows (admin and service)."""
+    """Refuse anything the engine cannot use: not a JSON object, unknown names, values of
+    the wrong type or out of range (the admin form and the service both call this)."""
     if not isinstance(overrides, dict):
         raise ValidationError(_("Write a JSON object: names and their values."))
-    unknown = sorted(set(overrides) - set(EngineConfig.__dataclass_fields__))
-    if unknown:
-        raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(unknown)})
+    problems = overrides_problems(overrides)
+    if problems:
+        raise ValidationError([problems[name] for name in sorted(problems)])
 
 
 def health_settings_update(*, overrides: dict[str, object]) -> HealthSettings:

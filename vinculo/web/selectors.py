@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, Q, QuerySet, Value
@@ -167,17 +166,7 @@ def _agenda_words(item: AgendaItem) -> tuple[str, str, str]:
         )
     kind = item.play_kind
     label = PlayKind(kind).label if kind in PlayKind.values else _("Play")
-    return str(label), *play_words(kind, facts, item.title, "")
-
-
-def play_words(kind: str, facts: dict[str, Any], reason: str, action: str) -> tuple[str, str]:
-    """The play's reason and action worded now; the stored words if the facts are from an
-    older engine that lacked a key the wording needs."""
-    try:
-        worded = reason_and_action(kind, facts)
-    except (KeyError, TypeError, ValueError, IndexError):
-        return reason, action
-    return worded[0] or reason, worded[1] or action
+    return str(label), *reason_and_action(kind, facts)
 
 
 def _urgency(priority: float) -> str:

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from vinculo.health import selectors as health_selectors
-from vinculo.health.explain import component_label, coverage_label, explain
 from vinculo.health.models import Play
 from vinculo.health.selectors import FairnessRow
 from vinculo.health.services import play_dismiss, play_done, play_snooze
+from vinculo.health.words import component_label, coverage_label, explain, reason_and_action
 from vinculo.interactions.services import interaction_log
 from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
@@ -313,19 +313,10 @@ def _health_context(
     history = health_selectors.health_history(
         since=since, until=today, person=person, account=account
     )
-    plays = [
-        {
-            "play": play,
-            **dict(
-                zip(
-                    ("reason", "action"),
-                    selectors.play_words(play.kind, play.facts, play.reason, play.action),
-                    strict=True,
-                )
-            ),
-        }
-        for play in health_selectors.open_plays_about(today=today, person=person, account=account)
-    ]
+    plays = []
+    for play in health_selectors.open_plays_about(today=today, person=person, account=account):
+        reason, action = reason_and_action(play.kind, play.facts)
+        plays.append({"play": play, "reason": reason, "action": action})
     components = []
     coverage = ""
     if snapshot is not None:

@@ -33,8 +33,6 @@ def make_play(owner: object) -> Play:
     return Play.objects.create(
         kind=PlayKind.BOW_TIE,
         account=s.account,
-        reason="r",
-        action="a",
         owner=owner,
         raised_on=timezone.localdate(),
     )

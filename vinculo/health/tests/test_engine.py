@@ -8,8 +8,8 @@ import pytest
 from django.utils import translation
 
 from vinculo.health.engine import compute
-from vinculo.health.explain import explain
 from vinculo.health.tests.stories import AS_OF, Story, days_before
+from vinculo.health.words import explain
 from vinculo.people.services import contact_plan_set
 from vinculo.vocab import Channel, Direction, Function, Level
 

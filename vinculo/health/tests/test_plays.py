@@ -190,7 +190,7 @@ def test_bow_tie_names_whom_to_introduce() -> None:
     ]
     with translation.override("en"):
         _reason, action = reason_and_action(play.kind, play.facts)
-    assert action == ("Introduce our Marta (technical_service) to their Pedro (production).")
+    assert action == "Introduce our Marta (technical service) to their Pedro (production)."
 
 
 def test_no_initiative() -> None:

@@ -48,8 +48,6 @@ def shrinking_play(owner: User | None, person: Person, **extra: Any) -> Play:
         kind=PlayKind.MEETINGS_SHRINKING,
         person=person,
         facts={"now": 43, "before": 60},
-        reason="stored reason",
-        action="stored action",
         owner=owner,
         due=today(),
         raised_on=today(),
@@ -448,8 +446,6 @@ def test_health_panels_keep_a_fixed_query_count(
             kind=PlayKind.NO_INITIATIVE,
             person=person,
             facts={"days": 180},
-            reason="r",
-            action="a",
             owner=owner,
             raised_on=today(),
             due=today() + dt.timedelta(days=i),
@@ -601,7 +597,7 @@ def test_health_settings_form_refuses_unknown_names() -> None:
     form = HealthSettingsForm(data={"overrides": '{"recent_days": 60, "made_up": 1}'})
 
     assert not form.is_valid()
-    assert form.errors["overrides"] == ["Unknown settings: made_up"]
+    assert form.errors["overrides"] == ["made_up: unknown setting."]
 
 
 def test_health_settings_form_accepts_engine_names() -> None:
@@ -625,7 +621,7 @@ def test_health_settings_in_the_admin(client: Client) -> None:
 
     response = client.post("/admin/health/healthsettings/add/", {"overrides": '{"nope": 1}'}, **EN)
     assert response.status_code == 200
-    assert b"Unknown settings: nope" in response.content
+    assert b"nope: unknown setting." in response.content
     assert not HealthSettings.objects.exists()
 
 
