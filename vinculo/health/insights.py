@@ -6,8 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from vinculo.health.compute import compute
 from vinculo.health.config import EngineConfig
-from vinculo.health.engine import compute
 from vinculo.health.plays import detect
 from vinculo.health.words import explain, reason_and_action
 from vinculo.people.models import Account, Person

@@ -23,6 +23,9 @@ class EventKind(models.TextChoices):
     COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint resolved")
     CONTACT_PLAN_SET = "contact_plan_set", _("Cadence agreed")
     BUNDLE_IMPORTED = "bundle_imported", _("Bundle imported")
+    PLAY_DONE = "play_done", _("Play done")
+    PLAY_SNOOZED = "play_snoozed", _("Play snoozed")
+    PLAY_DISMISSED = "play_dismissed", _("Play dismissed")
 
 
 class TimelineEvent(models.Model):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from vinculo.health.engine import compute
+from vinculo.health.compute import compute
 from vinculo.health.tests.stories import AS_OF, Story, days_before
 from vinculo.health.words import explain
 from vinculo.people.services import contact_plan_set

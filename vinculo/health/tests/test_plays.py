@@ -10,7 +10,7 @@ from django.utils import translation
 
 from vinculo.commitments.models import Commitment, Complaint, Initiative
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
-from vinculo.health.engine import compute
+from vinculo.health.compute import compute
 from vinculo.health.models import Play, PlayKind, PlayStatus
 from vinculo.health.plays import Candidate, detect, reason_and_action
 from vinculo.health.services import health_recompute
@@ -80,7 +80,13 @@ def test_meetings_shrinking() -> None:
     for n in (20, 50, 80):
         s.talk(days_before(n), ["Luis"], ["Ana"], minutes=20)
     [play] = plays(PlayKind.MEETINGS_SHRINKING)
-    assert play.facts == {"now": 20, "before": 60}
+    assert play.facts == {"now": 20, "before": 60, "count_now": 3, "count_before": 3, "days": 180}
+    with translation.override("es"):
+        reason, _action = reason_and_action(play.kind, play.facts)
+    assert reason == (
+        "Las reuniones se acortan: 20 minutos de media en 3 reuniones de los últimos 180 días, "
+        "frente a 60 minutos en 3 reuniones los 180 días anteriores."
+    )
 
 
 def test_level_dropped_when_only_operational() -> None:

@@ -452,10 +452,12 @@ def test_health_panels_keep_a_fixed_query_count(
         )
 
     # the page's own queries (no timeline events: one fewer than test_detail_pages' pin)
-    # and three for health: latest snapshot, history, plays with their owner and person
-    with django_assert_num_queries(14):
+    # and four for health: the engine's settings, latest snapshot, history, plays with
+    # their owner and person; the account page also reads its coverage pairs, its staff's
+    # functions and the names on both sides (the engine's own coverage)
+    with django_assert_num_queries(15):
         assert signed_in.get(person.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
 
 
@@ -516,8 +518,8 @@ def test_fairness_query_count_is_fixed(
 ) -> None:
     fairness_book(size)
 
-    # session, user, concessions, accounts with revenue
-    with django_assert_num_queries(4):
+    # session, user, the engine's settings, concessions, accounts with revenue
+    with django_assert_num_queries(5):
         assert signed_in.get("/reports/fairness/").status_code == 200
 
 
@@ -585,8 +587,8 @@ def test_portfolio_query_count_is_fixed(
         account = AccountFactory()
         InteractionFactory(account=account, started_at=timezone.now(), duration_min=i)
 
-    # session, user, accounts with effort and value
-    with django_assert_num_queries(3):
+    # session, user, the engine's settings, accounts with effort and value
+    with django_assert_num_queries(4):
         assert signed_in.get("/reports/portfolio/").status_code == 200
 
 

@@ -1,0 +1,218 @@
+"""Play detection rules that need no database: each turns facts into candidates.
+
+The rules that need their own reads (promises, complaints, meals, job moves, value items,
+bow-ties) live in ``plays.py``, which reads the rows and applies the thresholds of the
+``EngineConfig``; these here are arithmetic over facts already read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from vinculo.health.clock import local_date
+from vinculo.health.config import EngineConfig
+from vinculo.health.peers import LOST, GrowthFacts, PortfolioFacts, growth_gaps, portfolio_quadrants
+
+if TYPE_CHECKING:
+    from vinculo.health import facts as f
+
+
+@dataclass(slots=True)
+class Candidate:
+    kind: str
+    person_id: int | None
+    account_id: int | None
+    facts: dict[str, Any]
+    # The facts that identify this occurrence of the condition (not the ones that drift
+    # day by day, like "days since"): a dismissed play returns only when these change.
+    identity: Any
+    due: dt.date
+
+    @property
+    def fingerprint(self) -> str:
+        raw = json.dumps([self.kind, self.identity], sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+    @property
+    def subject_key(self) -> tuple[str, int | None, int | None]:
+        return (self.kind, self.person_id, self.account_id)
+
+
+def date_of(moment: dt.datetime | None) -> str | None:
+    return local_date(moment).isoformat() if moment else None
+
+
+def cadence_play(
+    pid: int,
+    aid: int | None,
+    cadence_facts: dict[str, Any],
+    last_two_way: dt.datetime | None,
+    as_of: dt.date,
+) -> Candidate | None:
+    """Overdue when the days since the last two-way contact exceed the cadence."""
+    days, every = cadence_facts.get("days_since"), cadence_facts.get("every_days")
+    if days is None or every is None or days <= every:
+        return None
+    return Candidate("cadence_overdue", pid, aid, dict(cadence_facts), date_of(last_two_way), as_of)
+
+
+def contact_plays(
+    pid: int | None,
+    aid: int | None,
+    c: f.ContactFacts,
+    as_of: dt.date,
+    cfg: EngineConfig,
+    *,
+    person: bool,
+) -> list[Candidate]:
+    out = []
+    # Silence against the subject's own history (domain.md).
+    reasons = []
+    last_in = c.last_inbound_at
+    gap = (as_of - local_date(last_in)).days if last_in else None
+    if (
+        c.inbound_year >= cfg.silence_min_inbound_year
+        and c.first_inbound_year_at
+        and gap is not None
+    ):
+        span = (as_of - local_date(c.first_inbound_year_at)).days
+        usual = span / c.inbound_year
+        if gap > max(cfg.silence_gap_factor * usual, cfg.silence_min_gap_days):
+            reasons.append({"rule": "gap", "gap": gap, "usual": round(usual)})
+    if c.unanswered_streak >= cfg.silence_unanswered:
+        reasons.append({"rule": "unanswered", "count": c.unanswered_streak})
+    if (
+        c.inbound_prior >= cfg.silence_min_inbound_prior
+        and c.inbound_recent <= cfg.silence_inbound_drop * c.inbound_prior
+    ):
+        reasons.append(
+            {
+                "rule": "inbound_drop",
+                "recent": c.inbound_recent,
+                "prior": c.inbound_prior,
+                "days": cfg.recent_days,
+            }
+        )
+    if reasons:
+        out.append(
+            Candidate("going_silent", pid, aid, {"reasons": reasons}, date_of(last_in), as_of)
+        )
+    if (
+        person
+        # A trend needs enough observations on both sides: one short call is not a trend.
+        and c.live_count_recent >= cfg.trend_min_observations
+        and c.live_count_prior >= cfg.trend_min_observations
+        and c.live_minutes_recent is not None
+        and c.live_minutes_prior
+        and c.live_minutes_recent < cfg.shrink_ratio * c.live_minutes_prior
+    ):
+        out.append(
+            Candidate(
+                "meetings_shrinking",
+                pid,
+                aid,
+                {
+                    "now": round(c.live_minutes_recent),
+                    "before": round(c.live_minutes_prior),
+                    "count_now": c.live_count_recent,
+                    "count_before": c.live_count_prior,
+                    "days": cfg.level_window_days,
+                },
+                "shrinking",
+                as_of,
+            )
+        )
+    if (
+        c.levelled_window >= cfg.level_dropped_min and c.high_level_window == 0
+    ):  # people and accounts
+        out.append(
+            Candidate(
+                "level_dropped",
+                pid,
+                aid,
+                {"levelled": c.levelled_window, "days": cfg.level_window_days},
+                "operational-only",
+                as_of,
+            )
+        )
+    if person and c.total_window >= cfg.single_channel_min and c.channels_window == 1:
+        out.append(
+            Candidate(
+                "single_channel",
+                pid,
+                aid,
+                {"count": c.total_window, "days": cfg.level_window_days},
+                "single",
+                as_of,
+            )
+        )
+    return out
+
+
+def no_initiative_play(
+    aid: int, initiative_facts: dict[str, Any], active_recently: bool, status: str, as_of: dt.date
+) -> Candidate | None:
+    """An account we talk to but bring no idea to (a lost account asks for none)."""
+    if status == LOST or initiative_facts.get("recent") or not active_recently:
+        return None
+    return Candidate(
+        "no_initiative", None, aid, dict(initiative_facts), initiative_facts.get("last"), as_of
+    )
+
+
+def portfolio_plays(
+    portfolio: list[PortfolioFacts],
+    growth: list[GrowthFacts],
+    year: int,
+    cfg: EngineConfig,
+    as_of: dt.date,
+) -> list[Candidate]:
+    """Reconsider (M15): the accounts the portfolio puts in "reconsider"; growth
+    opportunities (M7): wallet share or lines well below the tier's peers. Lost accounts
+    raise neither."""
+    out = []
+    judged = portfolio_quadrants(portfolio)
+    for row in portfolio:
+        if judged.quadrants.get(row.account_id) != "reconsider":
+            continue
+        out.append(
+            Candidate(
+                "reconsider",
+                None,
+                row.account_id,
+                {
+                    "hours": round(row.minutes / 60, 1),
+                    "peer_hours": round(judged.effort_split_minutes / 60, 1),
+                    "days": cfg.portfolio_window_days,
+                    "revenue": round(row.revenue, 2),
+                    "revenue_before": round(row.revenue_before, 2),
+                    "peer_revenue": round(judged.value_split, 2),
+                    "year": year,
+                    "tier": row.tier,
+                },
+                year,
+                as_of,
+            )
+        )
+    for gap in growth_gaps(growth, cfg):
+        out.append(
+            Candidate(
+                "growth_opportunity",
+                None,
+                gap.account_id,
+                {
+                    "share": gap.share,
+                    "peer_share": gap.peer_share,
+                    "lines": gap.lines,
+                    "peer_lines": gap.peer_lines,
+                    "tier": gap.tier,
+                },
+                year,
+                as_of,
+            )
+        )
+    return out
