@@ -84,8 +84,8 @@ def test_meetings_shrinking() -> None:
     with translation.override("es"):
         reason, _action = reason_and_action(play.kind, play.facts)
     assert reason == (
-        "Las reuniones se acortan: 20 minutos de media en 3 reuniones de los últimos 180 días, "
-        "frente a 60 minutos en 3 reuniones los 180 días anteriores."
+        "Las reuniones son cada vez más cortas: 20 minutos de media en 3 reuniones de los "
+        "últimos 180 días, frente a 60 minutos en 3 reuniones los 180 días anteriores."
     )
 
 
