@@ -132,6 +132,12 @@ def promises(p: f.PromiseFacts | None) -> Component:
     return Component(_clamp(100 * good / (p.due + p.overdue_open)), facts)
 
 
+def complaint_target(severity: str, cfg: EngineConfig) -> int:
+    """Days to resolve a complaint of this severity (the untargeted get the medium's)."""
+    table = cfg.complaint_target_days
+    return table.get(severity, table.get("medium", EngineConfig().complaint_target_days["medium"]))
+
+
 def voice(v: f.VoiceFacts | None, cfg: EngineConfig) -> Component:
     if v is None:
         return Component(100, {"open": 0})
@@ -139,7 +145,7 @@ def voice(v: f.VoiceFacts | None, cfg: EngineConfig) -> Component:
     late = 0
     for complaint in v.open:
         base = cfg.complaint_penalty.get(complaint.severity, 20)
-        if complaint.age_days > cfg.complaint_target_days.get(complaint.severity, 14):
+        if complaint.age_days > complaint_target(complaint.severity, cfg):
             late += 1
             base *= 2
         penalty += base

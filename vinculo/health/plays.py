@@ -24,6 +24,7 @@ from vinculo.health.peers import GrowthFacts
 from vinculo.health.rules import (
     Candidate,
     cadence_play,
+    complaint_play,
     contact_plays,
     date_of,
     no_initiative_play,
@@ -171,27 +172,12 @@ def _complaint_plays(as_of: dt.date, result: Result, cfg: EngineConfig) -> list[
     )
     out = []
     for pk, pid, aid, severity, opened, first_response, summary in rows:
-        age = (as_of - opened).days
         answered = first_response is not None and first_response <= as_of
-        target = cfg.complaint_target_days.get(severity, 14)
-        if (not answered and age >= 1) or age > target:
-            out.append(
-                Candidate(
-                    PlayKind.COMPLAINT_OPEN,
-                    pid,
-                    aid,
-                    {
-                        "complaint": pk,
-                        "severity": severity,
-                        "age": age,
-                        "answered": answered,
-                        "target": target,
-                        "text": summary[:200],
-                    },
-                    pk,
-                    as_of,
-                )
-            )
+        play = complaint_play(
+            pk, pid, aid, severity, (as_of - opened).days, answered, summary, cfg, as_of
+        )
+        if play is not None:
+            out.append(play)
     return out
 
 

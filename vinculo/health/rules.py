@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from vinculo.health.clock import local_date
 from vinculo.health.config import EngineConfig
+from vinculo.health.engine import complaint_target
 from vinculo.health.peers import LOST, GrowthFacts, PortfolioFacts, growth_gaps, portfolio_quadrants
 
 if TYPE_CHECKING:
@@ -151,6 +152,33 @@ def contact_plays(
             )
         )
     return out
+
+
+def complaint_play(
+    complaint_id: int,
+    pid: int | None,
+    aid: int | None,
+    severity: str,
+    age: int,
+    answered: bool,
+    summary: str,
+    cfg: EngineConfig,
+    as_of: dt.date,
+) -> Candidate | None:
+    """An open complaint calls for a play from its second day without an answer, or once
+    past its severity's target."""
+    target = complaint_target(severity, cfg)
+    if not ((not answered and age >= 1) or age > target):
+        return None
+    facts = {
+        "complaint": complaint_id,
+        "severity": severity,
+        "age": age,
+        "answered": answered,
+        "target": target,
+        "text": summary[:200],
+    }
+    return Candidate("complaint_open", pid, aid, facts, complaint_id, as_of)
 
 
 def no_initiative_play(

@@ -20,7 +20,12 @@ from vinculo.health.peers import (
     growth_gaps,
     portfolio_quadrants,
 )
-from vinculo.health.rules import contact_plays, no_initiative_play, portfolio_plays
+from vinculo.health.rules import (
+    complaint_play,
+    contact_plays,
+    no_initiative_play,
+    portfolio_plays,
+)
 from vinculo.health.words import explain, reason_and_action
 
 PURE = ("engine", "peers", "rules", "words", "config", "clock")
@@ -284,3 +289,26 @@ def test_complaint_and_bow_tie_words_use_the_labels_of_the_vocabulary() -> None:
         )
     assert complaint == "Una reclamación de gravedad alta lleva 3 días abierta sin respuesta."
     assert intro == "Presenta a nuestro Marta (servicio técnico) a su Pedro (producción)."
+
+
+def test_a_complaint_calls_for_a_play_unanswered_from_day_one_or_past_its_target() -> None:
+    cfg = EngineConfig()
+
+    def raised(age: int, answered: bool) -> bool:
+        return complaint_play(9, 1, 2, "high", age, answered, "Rotura", cfg, AS_OF) is not None
+
+    assert [raised(0, False), raised(1, False), raised(7, True), raised(8, True)] == [
+        False,
+        True,
+        False,
+        True,
+    ]
+    play = complaint_play(9, 1, 2, "high", 8, True, "Rotura", cfg, AS_OF)
+    assert play is not None and play.facts == {
+        "complaint": 9,
+        "severity": "high",
+        "age": 8,
+        "answered": True,
+        "target": 7,
+        "text": "Rotura",
+    }
