@@ -54,6 +54,8 @@ class HealthSnapshot(models.Model):
                 fields=["account", "as_of"], name="one_snapshot_per_account_day"
             ),
         ]
+        # "Is there a later day?" (plays follow only the newest date) and --if-missing.
+        indexes = [models.Index(fields=["as_of"], name="snapshot_as_of")]
 
     def __str__(self) -> str:
         return f"{self.person or self.account} {self.as_of}: {self.overall}"

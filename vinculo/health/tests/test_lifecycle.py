@@ -311,3 +311,17 @@ def test_a_viewer_cannot_act_on_a_play(open_play: Play) -> None:
     assert str(error.value) == "No puedes cambiar alertas."
     assert Play.objects.get(pk=open_play.pk).status == PlayStatus.OPEN
     assert not TimelineEvent.objects.filter(kind=EventKind.PLAY_DONE).exists()
+
+
+@pytest.mark.django_db
+def test_an_open_play_left_without_owner_gets_one_at_the_next_sync() -> None:
+    # Given a play raised before owners were always set (stored as it was then)
+    admin = UserFactory(role=Role.ADMIN)
+    overdue_story()
+    health_recompute(as_of=AS_OF)
+    Play.objects.update(owner=None)
+    # When the plays are synced again
+    report = health_recompute(as_of=AS_OF)
+    # Then every open play has an owner, and only that changed
+    assert set(Play.objects.values_list("owner_id", flat=True)) == {admin.pk}
+    assert report.plays == {"raised": 0, "updated": 3, "reopened": 0, "closed": 0}
