@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from vinculo.commitments.models import Commitment
 from vinculo.health.models import PlayKind
-from vinculo.health.plays import reason_and_action
 from vinculo.health.selectors import AgendaItem, agenda_for
+from vinculo.health.words import agenda_reason_and_action, reason_and_action
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.users.models import User
-from vinculo.vocab import Channel, CommitmentStatus, Severity
+from vinculo.vocab import Channel, CommitmentStatus
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -130,40 +130,13 @@ class AgendaRow:
 def _agenda_words(item: AgendaItem) -> tuple[str, str, str]:
     """(what kind of item, why it is here, what to do) for one agenda item."""
     facts = item.facts or {}
-    if item.kind == "contact_due":
-        every = facts.get("every_days")
-        if facts.get("days_since") is None:
-            why = _("No two-way contact recorded yet; the cadence is every %(every)s days.") % {
-                "every": every
-            }
-        else:
-            why = _(
-                "Last two-way contact %(days)s days ago; the cadence is every %(every)s days."
-            ) % {
-                "days": facts["days_since"],
-                "every": every,
-            }
-        return _("Contact due"), why, ""
-    if item.kind == "promise_overdue":
-        return (
-            _("Promise overdue"),
-            _("“%(text)s” is %(days)s days late.")
-            % {"text": item.title, "days": facts.get("days_late", "?")},
-            _("Keep it now, or call to renegotiate the date before they have to ask."),
-        )
-    if item.kind == "complaint_open":
-        severity = facts.get("severity", "")
-        label = Severity(severity).label if severity in Severity.values else severity
-        return (
-            _("Complaint open"),
-            _("Complaint of %(severity)s severity open for %(age)s days: %(summary)s")
-            % {
-                "severity": str(label).lower(),
-                "age": facts.get("age", "?"),
-                "summary": item.title,
-            },
-            _("Answer today, give a date for the fix, and call back when it is solved."),
-        )
+    labels = {
+        "contact_due": _("Contact due"),
+        "promise_overdue": _("Promise overdue"),
+        "complaint_open": _("Complaint open"),
+    }
+    if item.kind in labels:
+        return labels[item.kind], *agenda_reason_and_action(item.kind, facts, item.title)
     kind = item.play_kind
     label = PlayKind(kind).label if kind in PlayKind.values else _("Play")
     return str(label), *reason_and_action(kind, facts)

@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timeline', '0002_initial'),
+        ("timeline", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='timelineevent',
-            name='kind',
-            field=models.CharField(choices=[('person_created', 'Person added'), ('person_updated', 'Profile updated'), ('account_created', 'Account added'), ('account_updated', 'Account updated'), ('employment_started', 'Started a job'), ('employment_ended', 'Left a job'), ('interaction_logged', 'Interaction logged'), ('commitment_recorded', 'Promise recorded'), ('commitment_closed', 'Promise closed'), ('complaint_opened', 'Complaint opened'), ('complaint_resolved', 'Complaint resolved'), ('contact_plan_set', 'Cadence agreed'), ('bundle_imported', 'Bundle imported'), ('play_done', 'Play done'), ('play_snoozed', 'Play snoozed'), ('play_dismissed', 'Play dismissed')], max_length=32, verbose_name='kind'),
+            model_name="timelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("person_created", "Person added"),
+                    ("person_updated", "Profile updated"),
+                    ("account_created", "Account added"),
+                    ("account_updated", "Account updated"),
+                    ("employment_started", "Started a job"),
+                    ("employment_ended", "Left a job"),
+                    ("interaction_logged", "Interaction logged"),
+                    ("commitment_recorded", "Promise recorded"),
+                    ("commitment_closed", "Promise closed"),
+                    ("complaint_opened", "Complaint opened"),
+                    ("complaint_resolved", "Complaint resolved"),
+                    ("contact_plan_set", "Cadence agreed"),
+                    ("bundle_imported", "Bundle imported"),
+                    ("play_done", "Play done"),
+                    ("play_snoozed", "Play snoozed"),
+                    ("play_dismissed", "Play dismissed"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]
