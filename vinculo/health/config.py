@@ -212,7 +212,7 @@ class EngineConfig:
         base = cls()
         values: dict[str, Any] = {}
         for name, value in overrides.items():
-            if name in bad:
+            if name in bad or name in SECTIONS:
                 continue
             current = getattr(base, name)
             values[name] = {**current, **value} if isinstance(current, dict) else value
@@ -240,6 +240,11 @@ def _number_problem(value: object, meta: dict[str, Any]) -> str | None:
     return None
 
 
+# Keys of the stored overrides that hold another part's settings, checked by that part
+# (the agenda's, under "agenda"); the engine neither reads nor refuses them.
+SECTIONS = frozenset({"agenda"})
+
+
 def overrides_problems(overrides: dict[str, Any]) -> dict[str, str]:
     """Each override the engine cannot use, with a translated message (empty: all good).
 
@@ -247,6 +252,8 @@ def overrides_problems(overrides: dict[str, Any]) -> dict[str, str]:
     """
     problems: dict[str, str] = {}
     for name, value in overrides.items():
+        if name in SECTIONS:
+            continue
         spec = FIELDS.get(name) if isinstance(name, str) else None
         if spec is None:
             problems[str(name)] = _("%(name)s: unknown setting.") % {"name": name}

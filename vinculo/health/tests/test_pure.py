@@ -312,3 +312,9 @@ def test_a_complaint_calls_for_a_play_unanswered_from_day_one_or_past_its_target
         "target": 7,
         "text": "Rotura",
     }
+
+
+def test_the_agendas_section_is_left_to_the_agenda() -> None:
+    overrides = {"agenda": {"daily_capacity": 12}, "recent_days": 60}
+    assert overrides_problems(overrides) == {}
+    assert EngineConfig.from_overrides(overrides).recent_days == 60
