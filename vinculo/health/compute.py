@@ -119,7 +119,9 @@ def compute(
         account_contacts,
         coverages,
         scoped=person_ids is not None or account_ids is not None,
-        account_facts=account_tiers_and_statuses(account_ids),
+        account_facts=tiers
+        if person_ids is None and account_ids is None
+        else account_tiers_and_statuses(account_ids),
     )
 
 
