@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db.models import Count, Q, Sum
 
@@ -23,10 +22,11 @@ from vinculo.health.models import PlayKind
 from vinculo.health.peers import GrowthFacts
 from vinculo.health.rules import (
     Candidate,
+    bow_tie_play,
     cadence_play,
     complaint_play,
     contact_plays,
-    date_of,
+    meal_plays,
     no_initiative_play,
     portfolio_plays,
 )
@@ -34,7 +34,7 @@ from vinculo.health.selectors import fairness_report, portfolio
 from vinculo.health.words import reason_and_action
 from vinculo.interactions.models import InteractionPerson
 from vinculo.people.models import Account, Colleague, Employment, Person
-from vinculo.vocab import Channel, CommitmentStatus, Function
+from vinculo.vocab import Channel, CommitmentStatus
 
 __all__ = [
     "PEER_KINDS",
@@ -43,23 +43,6 @@ __all__ = [
     "detect_peer_plays",
     "reason_and_action",
 ]
-
-# Our function best placed to talk to each of theirs (domain.md: pair uncovered functions).
-OUR_COUNTERPART = {
-    Function.PRODUCTION: Function.TECHNICAL_SERVICE,
-    Function.TECHNICAL_SERVICE: Function.TECHNICAL_SERVICE,
-    Function.QUALITY: Function.TECHNICAL_SERVICE,
-    Function.PURCHASING: Function.SALES,
-    Function.ADMINISTRATION: Function.ADMINISTRATION,
-    Function.FINANCE: Function.FINANCE,
-    Function.MANAGEMENT: Function.MANAGEMENT,
-    Function.IT: Function.IT,
-    Function.LOGISTICS: Function.LOGISTICS,
-    Function.MARKETING: Function.MARKETING,
-    Function.SALES: Function.SALES,
-    Function.LEGAL: Function.LEGAL,
-}
-
 
 # Kinds judged against peers: an incremental run over a few accounts cannot judge them.
 PEER_KINDS = frozenset(
@@ -199,47 +182,18 @@ def _bow_tie_plays(result: Result) -> list[Candidate]:
         )
     )
     colleague_names = {pk: name for pk, name, _fn in colleagues}
-    out = []
-    for aid in bow_ties:
-        cov = result.coverages[aid]
-        reached = {p.person_id for p in cov.pairs}
-        ours = {p.colleague_id for p in cov.pairs}
-        introductions = []
-        for job in staff.get(aid, []):
-            if job.person_id in reached:
-                continue
-            wanted = OUR_COUNTERPART.get(Function(job.function) if job.function else Function.OTHER)
-            match = next(
-                (c for c in colleagues if c[2] == wanted and c[0] not in ours), None
-            ) or next((c for c in colleagues if c[0] not in ours), None)
-            if match:
-                introductions.append(
-                    {
-                        "ours": match[1],
-                        "our_function": match[2],
-                        "theirs": names.get(job.person_id, ""),
-                        "their_function": job.function,
-                    }
-                )
-        busiest = max(cov.pairs, key=lambda p: p.count)
-        out.append(
-            Candidate(
-                PlayKind.BOW_TIE,
-                None,
-                aid,
-                {
-                    "pair": [
-                        colleague_names.get(busiest.colleague_id, ""),
-                        names.get(busiest.person_id, ""),
-                    ],
-                    "share": cov.component.facts["top_pair_share"],
-                    "introduce": introductions[:3],
-                },
-                sorted(reached),
-                result.as_of,
-            )
+    return [
+        bow_tie_play(
+            aid,
+            result.coverages[aid],
+            staff.get(aid, []),
+            colleagues,
+            names,
+            colleague_names,
+            result.as_of,
         )
-    return out
+        for aid in bow_ties
+    ]
 
 
 def _initiative_plays(result: Result) -> list[Candidate]:
@@ -271,31 +225,8 @@ def _meal_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
             "interaction_id", "interaction__account_id", "interaction__started_at", "person_id"
         )
     )
-    meals: dict[int, dict[str, Any]] = {}
-    for iid, aid, started, pid in rows:
-        meal = meals.setdefault(iid, {"account": aid, "at": started, "people": [], "new": False})
-        meal["people"].append(pid)
-        first = result.contacts.get(pid)
-        if first is None or first.first_at is None or first.first_at >= started:
-            meal["new"] = True
-    # One play per account, about its latest meal that added nobody.
-    latest: dict[int, tuple[int, dict[str, Any]]] = {}
-    for iid, meal in meals.items():
-        if not meal["new"] and (
-            meal["account"] not in latest or meal["at"] > latest[meal["account"]][1]["at"]
-        ):
-            latest[meal["account"]] = (iid, meal)
-    return [
-        Candidate(
-            PlayKind.MEAL_WITHOUT_NEW_CONTACT,
-            None,
-            aid,
-            {"interaction": iid, "date": date_of(meal["at"]), "people": len(meal["people"])},
-            iid,
-            result.as_of,
-        )
-        for aid, (iid, meal) in latest.items()
-    ]
+    first_contacts = {pid: c.first_at for pid, c in result.contacts.items()}
+    return meal_plays(list(rows), first_contacts, result.as_of)
 
 
 def _moved_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:

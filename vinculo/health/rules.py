@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from vinculo.health.clock import local_date
 from vinculo.health.config import EngineConfig
-from vinculo.health.engine import complaint_target
+from vinculo.health.engine import Coverage, complaint_target
 from vinculo.health.peers import LOST, GrowthFacts, PortfolioFacts, growth_gaps, portfolio_quadrants
 
 if TYPE_CHECKING:
@@ -179,6 +179,101 @@ def complaint_play(
         "text": summary[:200],
     }
     return Candidate("complaint_open", pid, aid, facts, complaint_id, as_of)
+
+
+def meal_plays(
+    rows: list[tuple[int, int, dt.datetime, int]],
+    first_contacts: dict[int, dt.datetime | None],
+    as_of: dt.date,
+) -> list[Candidate]:
+    """Per account, its latest meal that brought nobody new (someone whose first contact
+    with us was that meal, or who had none recorded).
+
+    ``rows``: (interaction, account, started at, person) of the meals of the window.
+    """
+    meals: dict[int, dict[str, Any]] = {}
+    for iid, aid, started, pid in rows:
+        meal = meals.setdefault(iid, {"account": aid, "at": started, "people": [], "new": False})
+        meal["people"].append(pid)
+        first = first_contacts.get(pid)
+        if first is None or first >= started:
+            meal["new"] = True
+    latest: dict[int, tuple[int, dict[str, Any]]] = {}
+    for iid, meal in meals.items():
+        if not meal["new"] and (
+            meal["account"] not in latest or meal["at"] > latest[meal["account"]][1]["at"]
+        ):
+            latest[meal["account"]] = (iid, meal)
+    return [
+        Candidate(
+            "meal_without_new_contact",
+            None,
+            aid,
+            {"interaction": iid, "date": date_of(meal["at"]), "people": len(meal["people"])},
+            iid,
+            as_of,
+        )
+        for aid, (iid, meal) in latest.items()
+    ]
+
+
+# Our function best placed to talk to each of theirs (domain.md: pair uncovered functions).
+OUR_COUNTERPART = {
+    "production": "technical_service",
+    "technical_service": "technical_service",
+    "quality": "technical_service",
+    "purchasing": "sales",
+    "administration": "administration",
+    "finance": "finance",
+    "management": "management",
+    "it": "it",
+    "logistics": "logistics",
+    "marketing": "marketing",
+    "sales": "sales",
+    "legal": "legal",
+}
+# Introductions a bow-tie play names at most.
+MAX_INTRODUCTIONS = 3
+
+
+def bow_tie_play(
+    aid: int,
+    cov: Coverage,
+    team: list[f.Job],
+    colleagues: list[tuple[int, str, str]],
+    names: dict[int, str],
+    colleague_names: dict[int, str],
+    as_of: dt.date,
+) -> Candidate:
+    """A bow-tie account, with whom to introduce: for each of their people nobody talks
+    to, a colleague of ours not yet in the relationship, of the counterpart function if
+    there is one (``colleagues``: id, name, function)."""
+    reached = {p.person_id for p in cov.pairs}
+    ours = {p.colleague_id for p in cov.pairs}
+    introductions = []
+    for job in team:
+        if job.person_id in reached:
+            continue
+        wanted = OUR_COUNTERPART.get(job.function or "other")
+        match = next((c for c in colleagues if c[2] == wanted and c[0] not in ours), None) or next(
+            (c for c in colleagues if c[0] not in ours), None
+        )
+        if match:
+            introductions.append(
+                {
+                    "ours": match[1],
+                    "our_function": match[2],
+                    "theirs": names.get(job.person_id, ""),
+                    "their_function": job.function,
+                }
+            )
+    busiest = max(cov.pairs, key=lambda p: p.count)
+    facts = {
+        "pair": [colleague_names.get(busiest.colleague_id, ""), names.get(busiest.person_id, "")],
+        "share": cov.component.facts["top_pair_share"],
+        "introduce": introductions[:MAX_INTRODUCTIONS],
+    }
+    return Candidate("bow_tie", None, aid, facts, sorted(reached), as_of)
 
 
 def no_initiative_play(

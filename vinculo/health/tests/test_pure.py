@@ -11,8 +11,8 @@ import pytest
 from django.utils import translation
 
 from vinculo.health.config import EngineConfig, overrides_problems
-from vinculo.health.engine import cadence, frequency, weighted
-from vinculo.health.facts import ContactFacts
+from vinculo.health.engine import account_coverage, cadence, frequency, weighted
+from vinculo.health.facts import ContactFacts, Job, Pair
 from vinculo.health.peers import (
     GrowthFacts,
     PortfolioFacts,
@@ -21,8 +21,10 @@ from vinculo.health.peers import (
     portfolio_quadrants,
 )
 from vinculo.health.rules import (
+    bow_tie_play,
     complaint_play,
     contact_plays,
+    meal_plays,
     no_initiative_play,
     portfolio_plays,
 )
@@ -318,3 +320,51 @@ def test_the_agendas_section_is_left_to_the_agenda() -> None:
     overrides = {"agenda": {"daily_capacity": 12}, "recent_days": 60}
     assert overrides_problems(overrides) == {}
     assert EngineConfig.from_overrides(overrides).recent_days == 60
+
+
+def test_a_bow_tie_names_a_counterpart_of_ours_for_each_person_nobody_talks_to() -> None:
+    pairs = [Pair(colleague_id=1, person_id=10, count=8)]
+    cov = account_coverage(pairs, [], {1: "sales"}, EngineConfig())
+    team = [
+        Job(10, 5, "purchasing", "", ""),
+        Job(11, 5, "production", "", ""),
+        Job(12, 5, "finance", "", ""),
+    ]
+    colleagues = [(1, "Luis", "sales"), (2, "Marta", "technical_service"), (3, "Eva", "sales")]
+    play = bow_tie_play(
+        5, cov, team, colleagues, {10: "Ana", 11: "Pedro", 12: "Rosa"}, {1: "Luis"}, AS_OF
+    )
+    assert (play.kind, play.account_id, play.identity) == ("bow_tie", 5, [10])
+    assert play.facts == {
+        "pair": ["Luis", "Ana"],
+        "share": 1.0,
+        "introduce": [
+            {
+                "ours": "Marta",
+                "our_function": "technical_service",
+                "theirs": "Pedro",
+                "their_function": "production",
+            },
+            # no finance colleague of ours: the first one not yet in the relationship
+            {
+                "ours": "Marta",
+                "our_function": "technical_service",
+                "theirs": "Rosa",
+                "their_function": "finance",
+            },
+        ],
+    }
+
+
+def test_only_the_latest_meal_that_brought_nobody_new_is_a_play() -> None:
+    def at(day: int) -> dt.datetime:
+        return dt.datetime(2026, 6, day, 13, tzinfo=dt.UTC)
+
+    rows = [(1, 7, at(1), 10), (2, 7, at(10), 10), (3, 7, at(20), 10), (3, 7, at(20), 11)]
+    first = {10: at(1) - dt.timedelta(days=300), 11: at(20)}  # Rosa (11) was new at meal 3
+    [play] = meal_plays(rows, first, AS_OF)
+    assert (play.kind, play.account_id, play.facts) == (
+        "meal_without_new_contact",
+        7,
+        {"interaction": 2, "date": "2026-06-10", "people": 1},
+    )
