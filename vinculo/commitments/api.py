@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,16 +38,14 @@ def commitment_end(
     request: HttpRequest, commitment_id: int, payload: CommitmentCloseIn
 ) -> Commitment:
     user = require_writer(request)
-    with transaction.atomic():
-        # Locked so that two closings at once cannot both see it open.
-        commitment = get_object_or_404(
-            Commitment.objects.select_for_update(of=("self",)).select_related("person", "account"),
-            pk=commitment_id,
-        )
-        return commitment_close(
-            commitment=commitment,
-            status=payload.status,
-            closed_on=payload.closed_on or timezone.localdate(),
-            new_due=payload.new_due,
-            actor=user,
-        )
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("person", "account"), pk=commitment_id
+    )
+    # The service locks the row: two closings at once cannot both see it open.
+    return commitment_close(
+        commitment=commitment,
+        status=payload.status,
+        closed_on=payload.closed_on or timezone.localdate(),
+        new_due=payload.new_due,
+        actor=user,
+    )

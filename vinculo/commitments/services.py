@@ -1,4 +1,9 @@
-"""Writes for promises, complaints, concerns and initiatives."""
+"""Writes for promises, complaints, concerns and initiatives.
+
+Each validates with ``commitments.checks`` (shared with the bundle importer and the admin),
+takes the row lock it needs, records a timeline event and, after commit, refreshes the
+health and plays of the person and account it touches.
+"""
 
 from __future__ import annotations
 
@@ -8,47 +13,52 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from vinculo.checks import raise_problems
+from vinculo.commitments.checks import (
+    commitment_account,
+    commitment_closed_status,
+    commitment_problems,
+    complaint_problems,
+    concern_problems,
+    initiative_problems,
+)
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.models import Interaction
-from vinculo.people.models import Account, Colleague, Employment, Person
+from vinculo.people.models import Account, Colleague, Person
+from vinculo.people.rules import account_on
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
 from vinculo.vocab import CommitmentStatus, Outcome, Severity
 
+_Row = Commitment | Complaint | Concern | Initiative
 
-def _refresh_health(row: Commitment | Complaint) -> None:
-    """Promises and complaints move health: update the person and account after commit."""
+
+def _refresh_health(row: _Row) -> None:
+    """Every one of these moves health: update the person and account after commit."""
     health_refresh_after_commit(
         person_ids=[row.person_id] if row.person_id else [],
         account_ids=[row.account_id] if row.account_id else [],
     )
 
 
-def _require_subject(person: Person | None, account: Account | None) -> None:
-    if person is None and account is None:
-        raise ValidationError(_("Say to whom: a person, an account or both."))
+def _account_on(person_id: int, day: date) -> int | None:
+    account = account_on(person=person_id, day=day)
+    return account.pk if account is not None else None
 
 
-def _account_of(person: Person, day: date) -> Account | None:
-    """The account a person worked at on a day (the latest job started), as interactions do."""
-    job = (
-        Employment.objects.filter(person=person)
-        .filter(Q(start__isnull=True) | Q(start__lte=day))
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .select_related("account")
-        .order_by(F("start").desc(nulls_last=True), "-id")
-        .first()
-    )
-    return job.account if job is not None else None
+def _lock(model: type[Model], pk: int) -> None:
+    """Hold the row until the transaction ends, and read it again: two closings at once
+    cannot both see it open."""
+    model._default_manager.select_for_update().filter(pk=pk).values_list("pk").first()
 
 
 # The models' foreign keys are built by a helper that the django-stubs plugin cannot type.
-def _subject(row: Commitment | Complaint) -> tuple[Person | None, Account | None]:
+def _subject(row: _Row) -> tuple[Person | None, Account | None]:
     return cast(Person | None, row.person), cast(Account | None, row.account)
 
 
@@ -68,17 +78,24 @@ def commitment_record(
     key: str | None = None,
     actor: User | None = None,
 ) -> Commitment:
-    _require_subject(person, account)
-    if not text.strip():
-        raise ValidationError({"text": _("Write what was promised.")})
-    if due is not None and due < made_on:
-        raise ValidationError({"due": _("A promise cannot be due before it was made.")})
-    # A promise made to a person counts for their company too (account health, M2): take
-    # it from the interaction it came from, or from where the person worked on that day.
-    if account is None and interaction is not None:
-        account = interaction.account
-    if account is None and person is not None:
-        account = _account_of(person, made_on)
+    raise_problems(
+        commitment_problems(
+            text=text,
+            made_on=made_on,
+            due=due,
+            has_person=person is not None,
+            has_account=account is not None,
+        )
+    )
+    if account is None:
+        account_id = commitment_account(
+            account_id=None,
+            interaction_account_id=interaction.account_id if interaction is not None else None,
+            person_id=person.pk if person is not None else None,
+            made_on=made_on,
+            account_on=_account_on,
+        )
+        account = Account.objects.get(pk=account_id) if account_id is not None else None
     commitment = Commitment.objects.create(
         key=key or None,
         text=text.strip(),
@@ -115,6 +132,8 @@ def commitment_close(
     A renegotiated promise stays pending with its new due date and can be closed again;
     a kept or broken one is final.
     """
+    _lock(Commitment, commitment.pk)
+    commitment.refresh_from_db(fields=["status", "due", "closed_on"])
     if commitment.status in _CLOSED:
         raise ValidationError(
             {
@@ -130,9 +149,7 @@ def commitment_close(
         if new_due is None or new_due < closed_on:
             raise ValidationError({"new_due": _("A renegotiated promise needs a new due date.")})
         commitment.due = new_due
-    if status in (CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE) and commitment.due:
-        late = closed_on > commitment.due
-        status = CommitmentStatus.KEPT_LATE if late else CommitmentStatus.KEPT
+    status = commitment_closed_status(status, commitment.due, closed_on)
     commitment.status = status
     commitment.closed_on = closed_on
     commitment.save(update_fields=["status", "closed_on", "due"])
@@ -165,9 +182,15 @@ def complaint_open(
     key: str | None = None,
     actor: User | None = None,
 ) -> Complaint:
-    _require_subject(person, account)
-    if severity not in Severity.values:
-        raise ValidationError({"severity": _("Choose a severity.")})
+    raise_problems(
+        complaint_problems(
+            opened=opened,
+            severity=severity,
+            category=category,
+            has_person=person is not None,
+            has_account=account is not None,
+        )
+    )
     complaint = Complaint.objects.create(
         key=key or None,
         opened=opened,
@@ -197,12 +220,20 @@ def complaint_resolve(
     satisfaction_after: int | None = None,
     actor: User | None = None,
 ) -> Complaint:
+    _lock(Complaint, complaint.pk)
+    complaint.refresh_from_db(fields=["resolved", "first_response"])
     if complaint.resolved is not None:
         raise ValidationError(_("This complaint is already resolved."))
-    if resolved < complaint.opened:
-        raise ValidationError({"resolved": _("A complaint cannot be resolved before it opened.")})
-    if satisfaction_after is not None and not 1 <= satisfaction_after <= 5:
-        raise ValidationError({"satisfaction_after": _("Satisfaction goes from 1 to 5.")})
+    raise_problems(
+        complaint_problems(
+            opened=complaint.opened,
+            severity=complaint.severity,
+            resolved=resolved,
+            satisfaction_after=satisfaction_after,
+            has_person=True,
+            has_account=True,
+        )
+    )
     complaint.resolved = resolved
     complaint.first_response = complaint.first_response or resolved
     complaint.resolution = resolution
@@ -220,17 +251,69 @@ def complaint_resolve(
     return complaint
 
 
+@transaction.atomic
 def concern_open(
-    *, topic: str, opened: date, person: Person | None = None, account: Account | None = None
+    *,
+    topic: str,
+    opened: date,
+    person: Person | None = None,
+    account: Account | None = None,
+    key: str | None = None,
+    actor: User | None = None,
 ) -> Concern:
-    _require_subject(person, account)
-    if not topic.strip():
-        raise ValidationError({"topic": _("Write what worries them.")})
-    return Concern.objects.create(
-        topic=topic.strip(), opened=opened, person=person, account=account
+    topic = topic.strip()
+    raise_problems(
+        concern_problems(
+            topic=topic,
+            opened=opened,
+            has_person=person is not None,
+            has_account=account is not None,
+        )
     )
+    concern = Concern.objects.create(
+        key=key or None, topic=topic, opened=opened, person=person, account=account
+    )
+    event_record(
+        kind=EventKind.CONCERN_OPENED,
+        person=person,
+        account=account,
+        actor=actor,
+        data={"concern": concern.pk, "text": topic[:200], "date": str(opened)},
+    )
+    _refresh_health(concern)
+    return concern
 
 
+@transaction.atomic
+def concern_resolve(*, concern: Concern, resolved: date, actor: User | None = None) -> Concern:
+    _lock(Concern, concern.pk)
+    concern.refresh_from_db(fields=["resolved"])
+    if concern.resolved is not None:
+        raise ValidationError({"resolved": _("This concern is already resolved.")})
+    raise_problems(
+        concern_problems(
+            topic=concern.topic,
+            opened=concern.opened,
+            resolved=resolved,
+            has_person=True,
+            has_account=True,
+        )
+    )
+    concern.resolved = resolved
+    concern.save(update_fields=["resolved"])
+    person, account = _subject(concern)
+    event_record(
+        kind=EventKind.CONCERN_RESOLVED,
+        person=person,
+        account=account,
+        actor=actor,
+        data={"concern": concern.pk, "text": concern.topic[:200], "date": str(resolved)},
+    )
+    _refresh_health(concern)
+    return concern
+
+
+@transaction.atomic
 def initiative_record(
     *,
     text: str,
@@ -239,17 +322,70 @@ def initiative_record(
     account: Account | None = None,
     outcome: str = Outcome.PENDING,
     value: Decimal | None = None,
+    key: str | None = None,
+    actor: User | None = None,
 ) -> Initiative:
-    _require_subject(person, account)
-    if outcome not in Outcome.values:
-        raise ValidationError({"outcome": _("Choose an outcome.")})
-    if not text.strip():
-        raise ValidationError({"text": _("Write what was proposed.")})
-    return Initiative.objects.create(
-        text=text.strip(),
+    text = text.strip()
+    raise_problems(
+        initiative_problems(
+            text=text,
+            proposed_on=proposed_on,
+            outcome=outcome,
+            value=value,
+            has_person=person is not None,
+            has_account=account is not None,
+        )
+    )
+    initiative = Initiative.objects.create(
+        key=key or None,
+        text=text,
         proposed_on=proposed_on,
         person=person,
         account=account,
         outcome=outcome,
         value=value,
     )
+    event_record(
+        kind=EventKind.INITIATIVE_RECORDED,
+        person=person,
+        account=account,
+        actor=actor,
+        data={"initiative": initiative.pk, "text": text[:200], "outcome": outcome},
+    )
+    _refresh_health(initiative)
+    return initiative
+
+
+@transaction.atomic
+def initiative_decide(
+    *,
+    initiative: Initiative,
+    outcome: str,
+    value: Decimal | None = None,
+    actor: User | None = None,
+) -> Initiative:
+    """Record what the client answered to a proposal (and what it is worth)."""
+    _lock(Initiative, initiative.pk)
+    value = value if value is not None else initiative.value
+    raise_problems(
+        initiative_problems(
+            text=initiative.text,
+            proposed_on=initiative.proposed_on,
+            outcome=outcome,
+            value=value,
+            has_person=True,
+            has_account=True,
+        )
+    )
+    initiative.outcome, initiative.value = outcome, value
+    initiative.save(update_fields=["outcome", "value"])
+    person, account = _subject(initiative)
+    event_record(
+        kind=EventKind.INITIATIVE_DECIDED,
+        person=person,
+        account=account,
+        actor=actor,
+        data={"initiative": initiative.pk, "text": initiative.text[:200], "outcome": outcome},
+    )
+    _refresh_health(initiative)
+    return initiative

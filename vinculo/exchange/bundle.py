@@ -22,8 +22,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import DatabaseError, connection, transaction
 from django.db.models import CharField, F, Max, Model, Value
 from django.db.models.functions import Cast, Coalesce, Collate, Concat
@@ -39,11 +37,39 @@ from vinculo.bulk import (
     insert_rows,
     update_rows,
 )
+from vinculo.checks import Problems
+from vinculo.commitments.checks import (
+    commitment_account,
+    commitment_closed_status,
+    commitment_problems,
+    complaint_problems,
+    concern_problems,
+    initiative_problems,
+)
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
 from vinculo.exchange.csvio import BundleSource, BundleTarget, read_rows
+from vinculo.growth.checks import (
+    concession_problems,
+    holding_problems,
+    product_line_problems,
+    value_item_problems,
+)
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
-from vinculo.interactions.services import accounts_at_dates, interactions_assign_accounts
+from vinculo.interactions.services import (
+    accounts_at_dates,
+    interaction_problems,
+    interactions_assign_accounts,
+)
+from vinculo.people.checks import (
+    account_problems,
+    colleague_problems,
+    contact_plan_problems,
+    domains_clean,
+    emails_clean,
+    employment_problems,
+    person_problems,
+)
 from vinculo.people.models import (
     Account,
     AccountDomain,
@@ -53,24 +79,19 @@ from vinculo.people.models import (
     Person,
     PersonEmail,
 )
+from vinculo.people.rules import JobBook
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import Team, User
 from vinculo.vocab import (
     AccountStatus,
-    Channel,
     CommitmentStatus,
-    ConcessionKind,
-    DecisionRole,
     Direction,
     Function,
     LegalBasis,
-    Level,
     Outcome,
     Severity,
     Source,
-    Tier,
-    ValueKind,
 )
 
 # The contract: file names and their columns, in order, in the order files are imported
@@ -178,7 +199,7 @@ class _Pending:
 class _Row:
     """One CSV record being parsed; each helper records a problem and returns None."""
 
-    __slots__ = ("cells", "file", "importer", "index", "line", "ok")
+    __slots__ = ("bad", "cells", "file", "importer", "index", "line", "ok")
 
     def __init__(
         self, importer: _Importer, file: str, line: int, cells: list[str], index: dict[str, int]
@@ -189,10 +210,21 @@ class _Row:
         self.cells = cells
         self.index = index
         self.ok = True
+        self.bad: set[str] = set()
 
     def problem(self, column: str, message: str) -> None:
         self.ok = False
+        self.bad.add(column)
         self.importer.problem(self.file, self.line, column, message)
+
+    def report(self, problems: Problems, columns: dict[str, str] | None = None) -> None:
+        """The problems the shared checks found (the services' own words), each under its
+        column, except where the cell already had one (a date that is not a date is not
+        also missing)."""
+        for field_name, message in problems.items():
+            column = (columns or {}).get(field_name, field_name)
+            if column not in self.bad:
+                self.problem(column, message)
 
     def raw(self, column: str) -> str:
         position = self.index[column]
@@ -217,18 +249,6 @@ class _Row:
         elif len(value) > 200:
             self.problem(column, _("longer than %(max)d characters (%(length)d)") % {
                 "max": 200, "length": len(value)})  # fmt: skip
-        return value
-
-    def choice(self, column: str, choices: Iterable[str], default: str = "") -> str:
-        value = self.raw(column).strip()
-        if not value:
-            return default
-        if value not in choices:
-            self.problem(
-                column,
-                _("“%(value)s” is not one of: %(choices)s")
-                % {"value": value, "choices": ", ".join(choices)},
-            )
         return value
 
     def date(self, column: str, *, required: bool = False) -> date | None:
@@ -264,8 +284,9 @@ class _Row:
         return parsed
 
     def integer(
-        self, column: str, *, required: bool = False, minimum: int = 0, default: int | None = None
+        self, column: str, *, required: bool = False, default: int | None = None
     ) -> int | None:
+        """A whole number; its range is the shared checks' business."""
         value = self.raw(column).strip()
         if not value:
             if required:
@@ -276,18 +297,12 @@ class _Row:
         except ValueError:
             self.problem(column, _("“%(value)s” is not a whole number") % {"value": value})
             return None
-        if number < minimum:
-            self.problem(
-                column,
-                _("%(value)d is below the minimum, %(min)d") % {"value": number, "min": minimum},
-            )
-        elif number > 2_147_483_647:
+        if abs(number) > 2_147_483_647:
             self.problem(column, _("%(value)d is too large") % {"value": number})
         return number
 
-    def decimal(
-        self, column: str, *, maximum: Decimal = Decimal("999999999999.99"), required: bool = False
-    ) -> Decimal | None:
+    def decimal(self, column: str, *, required: bool = False) -> Decimal | None:
+        """A number; its range and precision are the shared checks' business."""
         value = self.raw(column).strip()
         if not value:
             if required:
@@ -302,13 +317,6 @@ class _Row:
                 column, _("“%(value)s” is not a number (use a dot for decimals)") % {"value": value}
             )
             return None
-        if number < 0:
-            self.problem(column, _("cannot be negative"))
-        elif number > maximum:
-            self.problem(column, _("%(value)s is above the maximum, %(max)s") % {
-                "value": value, "max": maximum})  # fmt: skip
-        elif -number.as_tuple().exponent > 2:  # type: ignore[operator]
-            self.problem(column, _("at most two decimals"))
         return number
 
     def boolean(self, column: str) -> bool:
@@ -349,20 +357,9 @@ class _Row:
         return found
 
     def emails(self, column: str) -> list[str]:
-        found: list[str] = []
-        for part in self.raw(column).split(";"):
-            address = part.strip().lower()
-            if not address:
-                continue
-            try:
-                validate_email(address)
-            except ValidationError:
-                self.problem(
-                    column, _("“%(value)s” is not a valid email address") % {"value": address}
-                )
-                continue
-            if address not in found:
-                found.append(address)
+        found, problem = emails_clean(self.raw(column).split(";"))
+        if problem is not None:
+            self.problem(column, problem)
         return found
 
 
@@ -623,8 +620,12 @@ class _Importer:
         *,
         mapping: dict[str, int | None] | None = None,
         create_extra: tuple[Any, ...] = (),
+        derive: Callable[[list[_Pending]], None] | None = None,
     ) -> None:
-        """The common path: parse each row to field values, write in batches."""
+        """The common path: parse each row to field values, write in batches.
+
+        ``derive`` fills in, for a whole batch at once, the values the services derive
+        (so that a row compares equal to what an earlier import stored)."""
         self._start_file(spec.model)
         for chunk in batched(rows, 2000):
             batch: list[_Pending] = []
@@ -638,6 +639,8 @@ class _Importer:
                     batch.append(_Pending(row.line, key, values))
                 elif mapping is not None and key and key not in mapping:
                     mapping[key] = None
+            if derive is not None:
+                derive(batch)
             existing: dict[int, tuple] = {}
             batch = self.classify(name, spec, batch, existing, refused)
             self.write(name, spec, batch, existing, create_extra=create_extra)
@@ -758,15 +761,18 @@ class _Importer:
     # -- the files ------------------------------------------------------------------------
 
     def import_product_lines(self, name: str, rows: Iterator[_Row]) -> None:
+        # Names are unique whatever their case, as for product_line_create.
         names: dict[str, int] = {}
-        taken = dict(ProductLine.objects.values_list("name", "key"))
+        taken = {n.lower(): k for n, k in ProductLine.objects.values_list("name", "key")}
 
         def parse(row: _Row) -> tuple[Any, ...]:
-            value = row.text("name", max_length=200, required=True)
+            value = row.raw("name").strip()
+            row.report(product_line_problems(name=value))
             key = row.raw("key").strip()
-            if value in names or (value in taken and taken[value] != key):
-                row.problem("name", _("another product line already has this name"))
-            names[value] = row.line
+            folded = value.lower()
+            if folded in names or (folded in taken and taken[folded] != key):
+                row.problem("name", _("A product line with this name already exists."))
+            names[folded] = row.line
             return (value,)
 
         spec = _Keyed(ProductLine, "product_line", ("name",))
@@ -783,12 +789,14 @@ class _Importer:
                 team_id = self.teams.get(team_name)
                 if team_id is None:
                     team_id = self.teams[team_name] = Team.objects.create(name=team_name).pk
-            return (
-                row.text("name", max_length=200, required=True),
+            values = (
+                row.raw("name").strip(),
                 emails[0] if emails else None,
-                row.choice("function", Function.values, Function.SALES),
+                row.raw("function").strip() or Function.SALES,
                 team_id,
             )
+            row.report(colleague_problems(name=values[0], function=values[2]))
+            return values
 
         spec = _Keyed(Colleague, "colleague", ("name", "email", "function", "team_id"))
         self._start_file(Colleague)
@@ -832,9 +840,6 @@ class _Importer:
     def import_accounts(self, name: str, rows: Iterator[_Row]) -> None:
         def parse(row: _Row) -> tuple[Any, ...]:
             country = row.raw("country").strip().upper()
-            if country and not (len(country) == 2 and country.isalpha()):
-                row.problem("country", _("“%(value)s” is not a two-letter ISO country code") % {
-                    "value": country})  # fmt: skip
             owner_email = row.raw("owner_email").strip().lower()
             owner = None
             if owner_email:
@@ -842,16 +847,23 @@ class _Importer:
                 if not isinstance(owner, int):
                     row.problem("owner_email", _("no colleague has the address “%(value)s”") % {
                         "value": owner_email})  # fmt: skip
-            return (
-                row.text("name", max_length=200, required=True),
-                row.text("industry", max_length=120),
+            values = (
+                row.raw("name").strip(),
+                row.raw("industry"),
                 country,
-                row.choice("tier", Tier.values),
-                row.text("size", max_length=40),
-                row.choice("status", AccountStatus.values, AccountStatus.ACTIVE),
+                row.raw("tier").strip(),
+                row.raw("size"),
+                row.raw("status").strip() or AccountStatus.ACTIVE,
                 owner,
                 row.decimal("wallet_yearly"),
             )
+            fields = ("name", "industry", "country", "tier", "size", "status")
+            row.report(
+                account_problems(
+                    **dict(zip(fields, values[:6], strict=True)), wallet_yearly=values[7]
+                )
+            )
+            return values
 
         fields = ("name", "industry", "country", "tier", "size", "status", "owner_id",
                   "wallet_yearly")  # fmt: skip
@@ -863,13 +875,19 @@ class _Importer:
 
     def import_people(self, name: str, rows: Iterator[_Row]) -> None:
         def parse(row: _Row) -> tuple[Any, ...]:
-            return (
-                row.text("name", max_length=200, required=True),
-                row.text("phones", max_length=200),
-                row.text("language", max_length=8).strip(),
-                row.choice("legal_basis", LegalBasis.values, LegalBasis.LEGITIMATE_INTEREST),
-                row.text("notes"),
+            values = (
+                row.raw("name").strip(),
+                row.raw("phones"),
+                row.raw("language").strip(),
+                row.raw("legal_basis").strip() or LegalBasis.LEGITIMATE_INTEREST,
+                row.raw("notes"),
             )
+            row.report(
+                person_problems(
+                    name=values[0], phones=values[1], language=values[2], legal_basis=values[3]
+                )
+            )
+            return values
 
         fields = ("name", "phones", "language", "legal_basis", "notes")
         extra = ("family", "tastes", "friends", "interests", "professional_interests",
@@ -903,12 +921,15 @@ class _Importer:
                     row.problem("person_key", _("a key is required"))
                 if not row.raw("account_key").strip():
                     row.problem("account_key", _("a key is required"))
-                title = row.text("title", max_length=200)
-                function = row.choice("function", Function.values, Function.OTHER)
-                role = row.choice("decision_role", DecisionRole.values)
+                title = row.raw("title")
+                function = row.raw("function").strip() or Function.OTHER
+                role = row.raw("decision_role").strip()
                 start, end = row.date("start"), row.date("end")
-                if start and end and end < start:
-                    row.problem("end", _("ends before it starts"))
+                row.report(
+                    employment_problems(
+                        title=title, function=function, decision_role=role, start=start, end=end
+                    )
+                )
                 if not row.ok or person is None or account is None:
                     continue
                 identity = (person, account, start)
@@ -970,11 +991,17 @@ class _Importer:
                     row.problem("person_key", _("a key is required"))
                 person = row.ref("person_key", self.people, _PERSON)
                 values = (
-                    row.integer("every_days", required=True, minimum=1),
-                    row.choice("channel", Channel.values),
-                    row.text("place", max_length=200),
+                    row.integer("every_days", required=True),
+                    row.raw("channel").strip(),
+                    row.raw("place"),
                     row.boolean("agreed"),
                 )
+                if values[0] is not None:
+                    row.report(
+                        contact_plan_problems(
+                            every_days=values[0], channel=values[1], place=values[2]
+                        )
+                    )
                 if not row.ok or person is None:
                     continue
                 if person in seen:
@@ -1005,9 +1032,6 @@ class _Importer:
             ("level_suggested", "source_id", "created_by_id", "account_id"),
         )
         self._start_file(Interaction)
-        channels, directions, levels, sources = (
-            Channel.values, Direction.values, Level.values, Source.values
-        )  # fmt: skip
         create_extra = (False, "", self.actor.pk if self.actor else None)
 
         def accounts(created: list[_Pending]) -> list[tuple[Any, ...]]:
@@ -1026,19 +1050,27 @@ class _Importer:
                 values = (
                     row.datetime("start"),
                     duration,
-                    row.choice("channel", channels),
-                    row.text("place", max_length=200),
-                    row.choice("direction", directions, Direction.OUTBOUND),
-                    row.choice("level", levels),
-                    row.text("summary"),
-                    row.choice("source", sources, Source.IMPORT),
+                    row.raw("channel").strip(),
+                    row.raw("place"),
+                    row.raw("direction").strip() or Direction.OUTBOUND,
+                    row.raw("level").strip(),
+                    row.raw("summary"),
+                    row.raw("source").strip() or Source.IMPORT,
                 )
-                if not values[2]:
-                    row.problem("channel", _("a channel is required"))
                 ours = row.refs("our", self.colleagues, _COLLEAGUE)
                 theirs = row.refs("their", self.people, _PERSON)
-                if not theirs and row.ok:
-                    row.problem("their", _("at least one person from the client's side"))
+                row.report(
+                    interaction_problems(
+                        channel=values[2],
+                        direction=values[4],
+                        level=values[5],
+                        duration_min=duration,
+                        place=values[3],
+                        source=values[7],
+                        has_people=bool(theirs) or "their" in row.bad or not row.ok,
+                    ),
+                    {"people": "their"},
+                )
                 if not row.ok and key:
                     refused.append((row.line, key))
                 if row.ok:
@@ -1098,45 +1130,83 @@ class _Importer:
 
     def import_commitments(self, name: str, rows: Iterator[_Row]) -> None:
         def parse(row: _Row) -> tuple[Any, ...]:
-            made_on = row.date("made_on", required=True)
+            made_on = row.date("made_on")
             due, closed_on = row.date("due"), row.date("closed_on")
-            if made_on and due and due < made_on:
-                row.problem("due", _("due before it was made"))
-            if made_on and closed_on and closed_on < made_on:
-                row.problem("closed_on", _("closed before it was made"))
-            return (
+            values = (
                 row.ref("account_key", self.accounts, _ACCOUNT),
                 row.ref("person_key", self.people, _PERSON),
                 row.ref("colleague_key", self.colleagues, _COLLEAGUE),
-                row.text("text", required=True),
+                row.raw("text").strip(),
                 made_on,
                 due,
-                row.choice("status", CommitmentStatus.values, CommitmentStatus.OPEN),
+                commitment_closed_status(
+                    row.raw("status").strip() or CommitmentStatus.OPEN, due, closed_on
+                ),
                 closed_on,
             )
+            row.report(
+                commitment_problems(
+                    text=values[3],
+                    made_on=made_on,
+                    due=due,
+                    status=values[6],
+                    closed_on=closed_on,
+                    has_person=_given(row, "person_key"),
+                    has_account=_given(row, "account_key"),
+                ),
+                _SUBJECT_COLUMNS,
+            )
+            return values
+
+        def derive(batch: list[_Pending]) -> None:
+            # A promise to a person counts for the account they worked at that day, as
+            # commitment_record decides; their jobs are read once for the whole batch.
+            book = JobBook.load(p.values[1] for p in batch if p.values[0] is None and p.values[1])
+            for pending in batch:
+                account, person, *rest = pending.values
+                pending.values = (
+                    commitment_account(
+                        account_id=account,
+                        interaction_account_id=None,
+                        person_id=person,
+                        made_on=rest[2],
+                        account_on=book.account_on,
+                    ),
+                    person,
+                    *rest,
+                )
 
         fields = ("account_id", "person_id", "colleague_id", "text", "made_on", "due", "status",
                   "closed_on")  # fmt: skip
-        self.keyed_file(name, rows, _Keyed(Commitment, "commitment", fields), parse)
+        self.keyed_file(name, rows, _Keyed(Commitment, "commitment", fields), parse, derive=derive)
 
     def import_complaints(self, name: str, rows: Iterator[_Row]) -> None:
         def parse(row: _Row) -> tuple[Any, ...]:
-            opened = row.date("opened", required=True)
+            opened = row.date("opened")
             response, resolved = row.date("first_response"), row.date("resolved")
-            if opened and response and response < opened:
-                row.problem("first_response", _("answered before it was opened"))
-            if opened and resolved and resolved < opened:
-                row.problem("resolved", _("resolved before it was opened"))
-            return (
+            values = (
                 row.ref("account_key", self.accounts, _ACCOUNT),
                 row.ref("person_key", self.people, _PERSON),
                 opened,
-                row.choice("severity", Severity.values, Severity.MEDIUM),
-                row.text("category", max_length=120),
+                row.raw("severity").strip() or Severity.MEDIUM,
+                row.raw("category"),
                 response,
                 resolved,
-                row.text("summary"),
+                row.raw("summary"),
             )
+            row.report(
+                complaint_problems(
+                    opened=opened,
+                    severity=values[3],
+                    category=values[4],
+                    first_response=response,
+                    resolved=resolved,
+                    has_person=_given(row, "person_key"),
+                    has_account=_given(row, "account_key"),
+                ),
+                _SUBJECT_COLUMNS,
+            )
+            return values
 
         fields = ("account_id", "person_id", "opened", "severity", "category", "first_response",
                   "resolved", "summary")  # fmt: skip
@@ -1145,29 +1215,52 @@ class _Importer:
 
     def import_concerns(self, name: str, rows: Iterator[_Row]) -> None:
         def parse(row: _Row) -> tuple[Any, ...]:
-            opened, resolved = row.date("opened", required=True), row.date("resolved")
-            if opened and resolved and resolved < opened:
-                row.problem("resolved", _("resolved before it was opened"))
-            return (
+            opened, resolved = row.date("opened"), row.date("resolved")
+            values = (
                 row.ref("person_key", self.people, _PERSON),
-                row.text("topic", max_length=300, required=True),
+                row.raw("topic").strip(),
                 opened,
                 resolved,
             )
+            # concerns.csv has no account column: a concern about an account alone comes
+            # back from an export with an empty person_key, and must still import.
+            row.report(
+                concern_problems(
+                    topic=values[1],
+                    opened=opened,
+                    resolved=resolved,
+                    has_person=True,
+                    has_account=True,
+                ),
+                _SUBJECT_COLUMNS,
+            )
+            return values
 
         fields = ("person_id", "topic", "opened", "resolved")
         self.keyed_file(name, rows, _Keyed(Concern, "concern", fields), parse)
 
     def import_initiatives(self, name: str, rows: Iterator[_Row]) -> None:
         def parse(row: _Row) -> tuple[Any, ...]:
-            return (
+            values = (
                 row.ref("account_key", self.accounts, _ACCOUNT),
                 row.ref("person_key", self.people, _PERSON),
-                row.date("proposed_on", required=True),
-                row.text("text", required=True),
-                row.choice("outcome", Outcome.values, Outcome.PENDING),
+                row.date("proposed_on"),
+                row.raw("text").strip(),
+                row.raw("outcome").strip() or Outcome.PENDING,
                 row.decimal("value"),
             )
+            row.report(
+                initiative_problems(
+                    text=values[3],
+                    proposed_on=values[2],
+                    outcome=values[4],
+                    value=values[5],
+                    has_person=_given(row, "person_key"),
+                    has_account=_given(row, "account_key"),
+                ),
+                _SUBJECT_COLUMNS,
+            )
+            return values
 
         fields = ("account_id", "person_id", "proposed_on", "text", "outcome", "value")
         self.keyed_file(name, rows, _Keyed(Initiative, "initiative", fields), parse)
@@ -1190,10 +1283,9 @@ class _Importer:
                         row.problem(column, _("a key is required"))
                 account = row.ref("account_key", self.accounts, _ACCOUNT)
                 line = row.ref("product_line_key", self.product_lines, _PRODUCT_LINE)
-                year = row.integer("year", required=True, minimum=1900)
-                if year is not None and year > 2999:
-                    row.problem("year", _("%(value)d is too large") % {"value": year})
+                year = row.integer("year", required=True)
                 revenue = row.decimal("revenue") or Decimal(0)
+                row.report(holding_problems(year=year, revenue=revenue))
                 if not row.ok or account is None or line is None or year is None:
                     continue
                 identity = (account, line, year)
@@ -1223,20 +1315,28 @@ class _Importer:
         def parse(row: _Row) -> tuple[Any, ...]:
             if not row.raw("account_key").strip():
                 row.problem("account_key", _("a key is required"))
-            kind = row.choice("kind", ConcessionKind.values)
-            if not kind:
-                row.problem("kind", _("a kind is required"))
-            return (
+            values = (
                 row.ref("account_key", self.accounts, _ACCOUNT),
                 row.ref("person_key", self.people, _PERSON),
-                row.date("granted_on", required=True),
-                kind,
-                row.decimal("size_pct", maximum=Decimal(100)),
+                row.date("granted_on"),
+                row.raw("kind").strip(),
+                row.decimal("size_pct"),
                 row.decimal("amount"),
-                row.text("policy", max_length=300),
-                row.text("reason"),
-                row.text("approved_by", max_length=200),
+                row.raw("policy").strip(),
+                row.raw("reason").strip(),
+                row.raw("approved_by").strip(),
             )
+            row.report(
+                concession_problems(
+                    granted_on=values[2],
+                    kind=values[3],
+                    size_pct=values[4],
+                    amount=values[5],
+                    policy=values[6],
+                    approved_by=values[8],
+                )
+            )
+            return values
 
         fields = ("account_id", "person_id", "granted_on", "kind", "size_pct", "amount", "policy",
                   "reason", "approved_by")  # fmt: skip
@@ -1246,22 +1346,35 @@ class _Importer:
         def parse(row: _Row) -> tuple[Any, ...]:
             if not row.raw("account_key").strip():
                 row.problem("account_key", _("a key is required"))
-            kind = row.choice("kind", ValueKind.values)
-            if not kind:
-                row.problem("kind", _("a kind is required"))
-            return (
+            values = (
                 row.ref("account_key", self.accounts, _ACCOUNT),
                 row.ref("person_key", self.people, _PERSON),
-                row.date("date", required=True),
-                kind,
+                row.date("date"),
+                row.raw("kind").strip(),
                 row.decimal("amount"),
-                row.text("evidence"),
+                row.raw("evidence").strip(),
                 row.date("communicated_on"),
             )
+            row.report(
+                value_item_problems(
+                    date=values[2], kind=values[3], amount=values[4], communicated_on=values[6]
+                )
+            )
+            return values
 
         fields = ("account_id", "person_id", "date", "kind", "amount", "evidence",
                   "communicated_on")  # fmt: skip
         self.keyed_file(name, rows, _Keyed(ValueItem, "value_item", fields), parse)
+
+
+# Where the shared checks say "to whom", the bundle has the person's column.
+_SUBJECT_COLUMNS = {"person": "person_key", "account": "account_key"}
+
+
+def _given(row: _Row, column: str) -> bool:
+    """Whether the row names a subject in ``column`` (known or not: an unknown key is its
+    own problem)."""
+    return bool(row.raw(column).strip())
 
 
 def _duplicate(key: str) -> str:
@@ -1269,15 +1382,9 @@ def _duplicate(key: str) -> str:
 
 
 def _domains(row: _Row, column: str) -> list[str]:
-    found: list[str] = []
-    for part in row.raw(column).split(";"):
-        domain = part.strip().lower().removeprefix("@")
-        if not domain:
-            continue
-        if "." not in domain or " " in domain or "@" in domain or len(domain) > 253:
-            row.problem(column, _("“%(value)s” is not a valid domain") % {"value": domain})
-        elif domain not in found:
-            found.append(domain)
+    found, problem = domains_clean(row.raw(column).split(";"))
+    if problem is not None:
+        row.problem(column, problem)
     return found
 
 

@@ -22,6 +22,7 @@ from vinculo.commitments.models import Commitment, Complaint, Initiative
 from vinculo.growth.models import Holding, ProductLine, ValueItem
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Account, ContactPlan, Employment
+from vinculo.people.rules import job_precedence_order, jobs_on
 from vinculo.vocab import LIVE_CHANNELS, Channel, CommitmentStatus, Direction, Level
 
 
@@ -409,17 +410,16 @@ def jobs_at(
     person_ids: Iterable[int] | None = None,
     account_ids: Iterable[int] | None = None,
 ) -> list[Job]:
-    """Employments current at ``as_of``."""
-    qs = Employment.objects.filter(Q(start__isnull=True) | Q(start__lte=as_of)).filter(
-        Q(end__isnull=True) | Q(end__gte=as_of)
-    )
+    """Employments current at ``as_of``; each person's jobs in the order of
+    ``people.rules`` (the first is the job that counts), the same on every database."""
+    qs = Employment.objects.filter(jobs_on(as_of))
     if person_ids is not None:
         qs = qs.filter(person_id__in=list(person_ids))
     if account_ids is not None:
         qs = qs.filter(account_id__in=list(account_ids))
     return [
         Job(*row)
-        for row in qs.order_by("person_id", "-start").values_list(
+        for row in qs.order_by("person_id", *job_precedence_order()).values_list(
             "person_id", "account_id", "function", "decision_role", "title"
         )
     ]

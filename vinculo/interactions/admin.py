@@ -1,26 +1,28 @@
+"""Interactions in the admin, read-only: they are logged through ``interaction_log`` (the
+web, the API, the importers), which derives the account and the level and records the
+timeline; an edit here would skip all three."""
+
 from django.contrib import admin
 
+from vinculo.admin_tools import ReadOnlyAdmin, ReadOnlyInline
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 
 
-class InteractionPersonInline(admin.TabularInline[InteractionPerson, Interaction]):
+class InteractionPersonInline(ReadOnlyInline):
     model = InteractionPerson
-    extra = 0
-    autocomplete_fields = ["person"]
+    show_change_link = False
 
 
-class InteractionColleagueInline(admin.TabularInline[InteractionColleague, Interaction]):
+class InteractionColleagueInline(ReadOnlyInline):
     model = InteractionColleague
-    extra = 0
-    autocomplete_fields = ["colleague"]
+    show_change_link = False
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin[Interaction]):
+class InteractionAdmin(ReadOnlyAdmin[Interaction]):
     list_display = ["started_at", "channel", "direction", "level", "account", "duration_min"]
     list_filter = ["channel", "direction", "level", "source"]
     list_select_related = ["account"]
     search_fields = ["summary", "key", "source_id"]
     date_hierarchy = "started_at"
-    autocomplete_fields = ["account"]
     inlines = [InteractionPersonInline, InteractionColleagueInline]

@@ -7,28 +7,31 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import (
-    DateTimeField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from vinculo.bulk import values_for_ids
+from vinculo.checks import Problems, check_choice, check_text
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.levels import suggest_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Colleague, Employment, Person
+from vinculo.people.rules import JobBook, job_precedence_order, jobs_on
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
 from vinculo.vocab import Channel, Direction, Level, Source
+
+# Read once: TextChoices.values builds a new list at every call (the importer asks per row).
+_CHANNELS = tuple(Channel.values)
+_DIRECTIONS = tuple(Direction.values)
+_LEVELS = tuple(Level.values)
+_SOURCES = tuple(Source.values)
+_CHOOSE_CHANNEL = gettext_lazy("Choose a channel.")
+_CHOOSE_DIRECTION = gettext_lazy("Choose who started the contact.")
+_CHOOSE_SOURCE = gettext_lazy("Choose a source.")
 
 
 def interactions_assign_accounts(interactions: QuerySet[Interaction]) -> int:
@@ -36,17 +39,15 @@ def interactions_assign_accounts(interactions: QuerySet[Interaction]) -> int:
 
     One UPDATE with a correlated subquery, whatever the number of rows. Where several
     participants work at different accounts, the earliest-listed participant's job wins;
-    among one person's jobs on that date, the most recently started. PostgreSQL sorts NULL
-    first in descending order and SQLite last, so an unknown start is put last explicitly.
+    among one person's jobs on that date, the one ``people.rules`` says counts.
     """
     # TruncDate needs to know the type of what it truncates, which an OuterRef does not
     # carry; the wrapper says it. The date is taken in the current time zone.
     day = TruncDate(ExpressionWrapper(OuterRef("started_at"), output_field=DateTimeField()))
     job_at_date = (
         Employment.objects.filter(person__interaction_links__interaction=OuterRef("pk"))
-        .filter(Q(start__isnull=True) | Q(start__lte=day))
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .order_by("person__interaction_links__id", F("start").desc(nulls_last=True))
+        .filter(jobs_on(day))
+        .order_by("person__interaction_links__id", *job_precedence_order())
         .values("account_id")[:1]
     )
     return interactions.update(account_id=Subquery(job_at_date))
@@ -63,36 +64,50 @@ def accounts_at_dates(
     so the update is not HOT). One query per 900 people for their jobs, then a lookup in
     Python. The two must agree; test_accounts_at_dates compares them.
     """
-    people = {person for _, participants in interactions for person in participants}
-    jobs: dict[int, list[tuple[date | None, date | None, int]]] = {}
-    for person, account, start, end in values_for_ids(
-        Employment.objects.order_by(), people, "person_id", "account_id", "start", "end",
-        field="person_id",
-    ):  # fmt: skip
-        jobs.setdefault(person, []).append((start, end, account))
-    # Most recently started first, an unknown start last: the first job that covers the
-    # day is the one the SQL picks.
-    for person_jobs in jobs.values():
-        person_jobs.sort(key=lambda job: (job[0] is not None, job[0] or date.min), reverse=True)
+    book = JobBook.load(person for _, participants in interactions for person in participants)
     accounts: list[int | None] = []
     for started_at, participants in interactions:
-        if timezone.is_naive(started_at):
-            started_at = timezone.make_aware(started_at)
-        day = timezone.localtime(started_at).date()
-        accounts.append(_account_on(day, participants, jobs))
+        accounts.append(book.first_account_on(participants, interaction_day(started_at)))
     return accounts
 
 
-def _account_on(
-    day: date,
-    participants: Sequence[int],
-    jobs: dict[int, list[tuple[date | None, date | None, int]]],
-) -> int | None:
-    for person in participants:
-        for start, end, account in jobs.get(person, ()):
-            if (start is None or start <= day) and (end is None or end >= day):
-                return account
-    return None
+def interaction_day(started_at: datetime) -> date:
+    """The date of an interaction: its start in the current time zone."""
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)
+    return timezone.localtime(started_at).date()
+
+
+def interaction_problems(
+    *,
+    channel: str,
+    direction: str = Direction.OUTBOUND,
+    level: str = "",
+    duration_min: int | None = 0,
+    place: str = "",
+    source: str = Source.MANUAL,
+    has_people: bool,
+) -> Problems:
+    """What is wrong with an interaction: the service, the importer and the admin ask."""
+    problems: Problems = {}
+    check_choice(problems, "channel", channel, _CHANNELS, required=_CHOOSE_CHANNEL)
+    check_choice(problems, "direction", direction, _DIRECTIONS, required=_CHOOSE_DIRECTION)
+    check_choice(problems, "level", level, _LEVELS)
+    if duration_min is not None and duration_min < 0:
+        problems["duration_min"] = _("The duration cannot be negative.")
+    check_text(problems, "place", place, max_length=200)
+    check_choice(problems, "source", source, _SOURCES, required=_CHOOSE_SOURCE)
+    if not has_people:
+        problems["people"] = _("Choose at least one person from the client's side.")
+    return problems
+
+
+def interaction_level(*, level: str, summary: str) -> tuple[str, bool]:
+    """(level, whether it is a suggestion): the level chosen, or, with none chosen, the
+    one suggested from the notes (M5), marked as such."""
+    if level or not summary.strip():
+        return level, False
+    return suggest_level(summary).level, True
 
 
 @transaction.atomic
@@ -112,17 +127,15 @@ def interaction_log(
     key: str | None = None,
     actor: User | None = None,
 ) -> Interaction:
-    errors: dict[str, str] = {}
-    if channel not in Channel.values:
-        errors["channel"] = _("Choose a channel.")
-    if direction not in Direction.values:
-        errors["direction"] = _("Choose who started the contact.")
-    if level and level not in Level.values:
-        errors["level"] = _("“%(value)s” is not a valid level.") % {"value": level}
-    if duration_min < 0:
-        errors["duration_min"] = _("The duration cannot be negative.")
-    if not people:
-        errors["people"] = _("Choose at least one person from the client's side.")
+    errors = interaction_problems(
+        channel=channel,
+        direction=direction,
+        level=level,
+        duration_min=duration_min,
+        place=place,
+        source=source,
+        has_people=bool(people),
+    )
     if timezone.is_naive(started_at):
         started_at = timezone.make_aware(started_at)
     if source_id and Interaction.objects.filter(source=source, source_id=source_id).exists():
@@ -130,8 +143,7 @@ def interaction_log(
     if errors:
         raise ValidationError(errors)
 
-    # No level chosen: suggest one from the notes (M5), marked as a suggestion.
-    suggested = suggest_level(summary) if not level and summary.strip() else None
+    level, level_suggested = interaction_level(level=level, summary=summary)
     interaction = Interaction.objects.create(
         key=key or None,
         started_at=started_at,
@@ -139,8 +151,8 @@ def interaction_log(
         channel=channel,
         place=place,
         direction=direction,
-        level=suggested.level if suggested else level,
-        level_suggested=suggested is not None,
+        level=level,
+        level_suggested=level_suggested,
         summary=summary,
         source=source,
         source_id=source_id,

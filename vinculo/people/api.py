@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from vinculo.people.models import Account, AccountDomain, Colleague, Employment, Person, PersonEmail
+from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.people.schemas import (
     AccountDetailOut,
     AccountIn,
@@ -18,6 +18,7 @@ from vinculo.people.schemas import (
     PersonIn,
     PersonOut,
 )
+from vinculo.people.selectors import accounts_matching, people_matching
 from vinculo.people.services import account_create, employment_start, person_create
 from vinculo.users.api import get_or_invalid, require_writer
 
@@ -51,16 +52,7 @@ def _accounts() -> QuerySet[Account]:
 @router.get("/people", response=list[PersonOut])
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def person_list(request: HttpRequest, q: str = "") -> QuerySet[Person]:
-    people = _people()
-    q = q.strip()
-    if q:
-        # Exists, not a join: a person with two matching addresses is listed once.
-        by_email = PersonEmail.objects.filter(person=OuterRef("pk"), email__icontains=q)
-        by_employer = Employment.objects.filter(
-            person=OuterRef("pk"), end__isnull=True, account__name__icontains=q
-        )
-        people = people.filter(Q(name__icontains=q) | Exists(by_email) | Exists(by_employer))
-    return people
+    return people_matching(_people(), query=q)
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
@@ -101,12 +93,7 @@ def person_add(request: HttpRequest, payload: PersonIn) -> Status[Person]:
 @router.get("/accounts", response=list[AccountOut])
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def account_list(request: HttpRequest, q: str = "") -> QuerySet[Account]:
-    accounts = _accounts()
-    q = q.strip()
-    if q:
-        by_domain = AccountDomain.objects.filter(account=OuterRef("pk"), domain__icontains=q)
-        accounts = accounts.filter(Q(name__icontains=q) | Exists(by_domain))
-    return accounts
+    return accounts_matching(_accounts(), query=q)
 
 
 @router.get("/accounts/{account_id}", response=AccountDetailOut)

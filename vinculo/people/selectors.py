@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.db.models import (
     Count,
@@ -41,6 +42,9 @@ from vinculo.users.models import User
 from vinculo.vocab import Function
 
 PEOPLE_SORTS = ("name", "company", "last_contact")
+
+_P = TypeVar("_P", bound=QuerySet[Person])
+_A = TypeVar("_A", bound=QuerySet[Account])
 ACCOUNT_SORTS = ("name", "people", "last_contact")
 
 
@@ -62,6 +66,23 @@ def _parse_sort(sort: str, allowed: tuple[str, ...]) -> tuple[str, bool]:
     if key not in allowed:
         return allowed[0], False
     return key, descending
+
+
+def people_matching(people: _P, *, query: str) -> _P:
+    """The people search, for the web list, the picker and the API alike.
+
+    A word matches a person's name, one of their addresses, or the name of a company
+    they work or worked at (people move; the search still finds them by the old one).
+    Exists, not a join: a person with two matching rows is listed once.
+    """
+    query = query.strip()
+    if not query:
+        return people
+    return people.filter(
+        Q(name__icontains=query)
+        | Exists(PersonEmail.objects.filter(person=OuterRef("pk"), email__icontains=query))
+        | Exists(Employment.objects.filter(person=OuterRef("pk"), account__name__icontains=query))
+    )
 
 
 def people_list(
@@ -109,15 +130,7 @@ def people_list(
             )
         )
     )
-    query = query.strip()
-    if query:
-        people = people.filter(
-            Q(name__icontains=query)
-            | Exists(PersonEmail.objects.filter(person=OuterRef("pk"), email__icontains=query))
-            | Exists(
-                Employment.objects.filter(person=OuterRef("pk"), account__name__icontains=query)
-            )
-        )
+    people = people_matching(people, query=query)
     if only_owned:
         if owned_by is None:
             return people.none()
@@ -147,6 +160,18 @@ def person_profile(*, person_id: int) -> Person:
     )
 
 
+def accounts_matching(accounts: _A, *, query: str) -> _A:
+    """The account search, for the web list and the API: a word in the name or in one of
+    the account's email domains."""
+    query = query.strip()
+    if not query:
+        return accounts
+    return accounts.filter(
+        Q(name__icontains=query)
+        | Exists(AccountDomain.objects.filter(account=OuterRef("pk"), domain__icontains=query))
+    )
+
+
 def accounts_list(*, query: str = "", sort: str = "name") -> QuerySet[Account]:
     """Accounts with owner, number of current people and last contact."""
     accounts = Account.objects.select_related("owner").annotate(
@@ -167,12 +192,7 @@ def accounts_list(*, query: str = "", sort: str = "name") -> QuerySet[Account]:
             .values("started_at")[:1]
         ),
     )
-    query = query.strip()
-    if query:
-        accounts = accounts.filter(
-            Q(name__icontains=query)
-            | Exists(AccountDomain.objects.filter(account=OuterRef("pk"), domain__icontains=query))
-        )
+    accounts = accounts_matching(accounts, query=query)
     key, descending = _parse_sort(sort, ACCOUNT_SORTS)
     column = {"name": "name", "people": "people_count", "last_contact": "last_contact"}[key]
     return accounts.order_by(_order(column, descending=descending), "name", "pk")

@@ -1,7 +1,9 @@
 """Writes for people, accounts, employments, colleagues and contact plans.
 
 Typed keyword-only functions shared by the web, the API, the CLI and the importers. Each
-validates, writes, and records a timeline event.
+validates (with the pure checks of ``people.checks``, which the bundle importer and the admin
+share), takes the row locks it needs, writes, records a timeline event and, after commit,
+refreshes the health of the people and accounts it touched.
 """
 
 from __future__ import annotations
@@ -9,12 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from vinculo.checks import raise_problems
+from vinculo.health.services import health_refresh_after_commit
+from vinculo.interactions.models import Interaction, InteractionPerson
+from vinculo.interactions.services import interactions_assign_accounts
+from vinculo.people.checks import (
+    account_problems,
+    colleague_problems,
+    contact_plan_problems,
+    domains_clean,
+    email_problem,
+    emails_clean,
+    employment_problems,
+    person_problems,
+)
 from vinculo.people.models import (
     Account,
     AccountDomain,
@@ -27,30 +44,64 @@ from vinculo.people.models import (
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
 from vinculo.users.models import Team, User
-from vinculo.vocab import AccountStatus, Channel, DecisionRole, Function, LegalBasis, Tier
+from vinculo.vocab import AccountStatus, Function, LegalBasis
 
 
-def normalise_email(address: str) -> str:
-    address = address.strip().lower()
-    try:
-        validate_email(address)
-    except ValidationError as error:
+def _refresh(*, people: Iterable[int] = (), accounts: Iterable[int] = ()) -> None:
+    health_refresh_after_commit(person_ids=list(people), account_ids=list(accounts))
+
+
+def _lock(model: type[Model], pk: int) -> None:
+    """Hold the row until the transaction ends (a no-op on SQLite, which locks the file)."""
+    model._default_manager.select_for_update().filter(pk=pk).values_list("pk").first()
+
+
+def _reassign_interactions(person_id: int) -> None:
+    """A job changed: the accounts of this person's interactions may have too."""
+    interactions_assign_accounts(
+        Interaction.objects.filter(
+            pk__in=InteractionPerson.objects.filter(person_id=person_id).values("interaction_id")
+        )
+    )
+
+
+def account_domains_check(domains: Iterable[str], account: Account | None = None) -> list[str]:
+    """The domains cleaned, or a ValidationError: invalid, or another account's."""
+    clean, problem = domains_clean(domains)
+    if problem is not None:
+        # Keyed by field, so that forms and the API can show it next to the domains.
+        raise ValidationError({"domains": problem})
+    taken = AccountDomain.objects.filter(domain__in=clean)
+    if account is not None:
+        taken = taken.exclude(account=account)
+    names = sorted(taken.values_list("domain", flat=True))
+    if names:
         raise ValidationError(
-            _("“%(address)s” is not a valid email address.") % {"address": address}
-        ) from error
-    return address
+            {
+                "domains": _("Domain already used by another account: %(d)s")
+                % {"d": ", ".join(names)}
+            }
+        )
+    return clean
 
 
-def normalise_domain(domain: str) -> str:
-    domain = domain.strip().lower().removeprefix("@")
-    if not domain or "." not in domain or " " in domain:
-        raise ValidationError(_("“%(domain)s” is not a valid domain.") % {"domain": domain})
-    return domain
-
-
-def _check_choice(value: str, choices: type, field: str) -> None:
-    if value and value not in choices.values:  # type: ignore[attr-defined]
-        raise ValidationError({field: _("“%(value)s” is not a valid choice.") % {"value": value}})
+def person_emails_check(emails: Iterable[str], person: Person | None = None) -> list[str]:
+    """The addresses cleaned, or a ValidationError: invalid, or someone else's."""
+    clean, problem = emails_clean(emails)
+    if problem is not None:
+        raise ValidationError({"emails": problem})
+    taken = PersonEmail.objects.filter(email__in=clean)
+    if person is not None:
+        taken = taken.exclude(person=person)
+    names = sorted(taken.values_list("email", flat=True))
+    if names:
+        raise ValidationError(
+            {
+                "emails": _("Address already belongs to someone else: %(e)s")
+                % {"e": ", ".join(names)}
+            }
+        )
+    return clean
 
 
 @transaction.atomic
@@ -68,30 +119,24 @@ def account_create(
     key: str | None = None,
     actor: User | None = None,
 ) -> Account:
-    if not name.strip():
-        raise ValidationError({"name": _("An account needs a name.")})
-    _check_choice(tier, Tier, "tier")
-    _check_choice(status, AccountStatus, "status")
-    if wallet_yearly is not None and wallet_yearly < 0:
-        raise ValidationError({"wallet_yearly": _("The wallet cannot be negative.")})
-    try:
-        clean_domains = sorted({normalise_domain(d) for d in domains if d.strip()})
-    except ValidationError as error:
-        # Keyed by field, so that forms and the API can show it next to the domains.
-        raise ValidationError({"domains": error.messages}) from error
-    taken = AccountDomain.objects.filter(domain__in=clean_domains).values_list("domain", flat=True)
-    if taken:
-        raise ValidationError(
-            {
-                "domains": _("Domain already used by another account: %(d)s")
-                % {"d": ", ".join(taken)}
-            }
+    country = country.strip().upper()
+    raise_problems(
+        account_problems(
+            name=name,
+            industry=industry,
+            country=country,
+            tier=tier,
+            size=size,
+            status=status,
+            wallet_yearly=wallet_yearly,
         )
+    )
+    clean_domains = account_domains_check(domains)
     account = Account.objects.create(
         key=key or None,
         name=name.strip(),
         industry=industry,
-        country=country.upper(),
+        country=country,
         tier=tier,
         size=size,
         status=status,
@@ -104,6 +149,56 @@ def account_create(
     event_record(
         kind=EventKind.ACCOUNT_CREATED, account=account, actor=actor, data={"text": account.name}
     )
+    _refresh(accounts=[account.pk])
+    return account
+
+
+_ACCOUNT_FIELDS = frozenset(
+    {"name", "industry", "country", "tier", "size", "status", "owner", "wallet_yearly"}
+)
+
+
+@transaction.atomic
+def account_update(
+    *,
+    account: Account,
+    actor: User | None = None,
+    domains: Iterable[str] | None = None,
+    **changes: Any,
+) -> Account:
+    """Change an account's facts (and, given ``domains``, replace its email domains)."""
+    unknown = set(changes) - _ACCOUNT_FIELDS
+    if unknown:
+        raise TypeError(f"account_update() got unexpected fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+    if "country" in changes:
+        changes["country"] = str(changes["country"]).strip().upper()
+    merged = {f: changes.get(f, getattr(account, f)) for f in _ACCOUNT_FIELDS - {"owner"}}
+    raise_problems(account_problems(**merged))
+    _lock(Account, account.pk)
+    changed = [f for f, v in changes.items() if getattr(account, f) != v]
+    for field in changed:
+        setattr(account, field, changes[field])
+    if changed:
+        account.save(update_fields=changed)
+    if domains is not None:
+        clean = account_domains_check(domains, account)
+        current = set(account.domains.values_list("domain", flat=True))
+        if set(clean) != current:
+            account.domains.exclude(domain__in=clean).delete()
+            AccountDomain.objects.bulk_create(
+                [AccountDomain(account=account, domain=d) for d in clean if d not in current]
+            )
+            changed.append("domains")
+    if changed:
+        event_record(
+            kind=EventKind.ACCOUNT_UPDATED,
+            account=account,
+            actor=actor,
+            data={"fields": sorted(changed), "text": account.name},
+        )
+        _refresh(accounts=[account.pk])
     return account
 
 
@@ -120,21 +215,11 @@ def person_create(
     key: str | None = None,
     actor: User | None = None,
 ) -> Person:
-    if not name.strip():
-        raise ValidationError({"name": _("A person needs a name.")})
-    _check_choice(legal_basis, LegalBasis, "legal_basis")
-    try:
-        clean_emails = list(dict.fromkeys(normalise_email(e) for e in emails if e.strip()))
-    except ValidationError as error:
-        raise ValidationError({"emails": error.messages}) from error
-    taken = list(PersonEmail.objects.filter(email__in=clean_emails).values_list("email", flat=True))
-    if taken:
-        raise ValidationError(
-            {
-                "emails": _("Address already belongs to someone else: %(e)s")
-                % {"e": ", ".join(taken)}
-            }
-        )
+    language = language.strip()
+    raise_problems(
+        person_problems(name=name, phones=phones, language=language, legal_basis=legal_basis)
+    )
+    clean_emails = person_emails_check(emails)
     person = Person.objects.create(
         key=key or None,
         name=name.strip(),
@@ -148,6 +233,7 @@ def person_create(
     event_record(
         kind=EventKind.PERSON_CREATED, person=person, actor=actor, data={"text": person.name}
     )
+    _refresh(people=[person.pk])
     return person
 
 
@@ -170,25 +256,44 @@ _PERSON_PROFILE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def person_update(*, person: Person, actor: User | None = None, **changes: object) -> Person:
+def person_update(
+    *,
+    person: Person,
+    actor: User | None = None,
+    emails: Iterable[str] | None = None,
+    **changes: Any,
+) -> Person:
+    """Change a person's profile (and, given ``emails``, replace their addresses)."""
     unknown = set(changes) - _PERSON_PROFILE_FIELDS
     if unknown:
         raise TypeError(f"person_update() got unexpected fields: {sorted(unknown)}")
-    if "name" in changes and not str(changes["name"]).strip():
-        raise ValidationError({"name": _("A person needs a name.")})
-    if "legal_basis" in changes:
-        _check_choice(str(changes["legal_basis"]), LegalBasis, "legal_basis")
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+    checked = ("name", "phones", "language", "legal_basis")
+    raise_problems(person_problems(**{f: changes.get(f, getattr(person, f)) for f in checked}))
+    _lock(Person, person.pk)
     changed = [f for f, v in changes.items() if getattr(person, f) != v]
     for field in changed:
         setattr(person, field, changes[field])
     if changed:
         person.save(update_fields=changed)
+    if emails is not None:
+        clean = person_emails_check(emails, person)
+        current = list(person.emails.order_by("id").values_list("email", flat=True))
+        if clean != current:
+            person.emails.exclude(email__in=clean).delete()
+            PersonEmail.objects.bulk_create(
+                [PersonEmail(person=person, email=e) for e in clean if e not in current]
+            )
+            changed.append("emails")
+    if changed:
         event_record(
             kind=EventKind.PERSON_UPDATED,
             person=person,
             actor=actor,
             data={"fields": sorted(changed)},
         )
+        _refresh(people=[person.pk])
     return person
 
 
@@ -203,8 +308,9 @@ def employment_start(
     decision_role: str = "",
     actor: User | None = None,
 ) -> Employment:
-    _check_choice(function, Function, "function")
-    _check_choice(decision_role, DecisionRole, "decision_role")
+    raise_problems(employment_problems(title=title, function=function, decision_role=decision_role))
+    # Locked: two moves of one person at once cannot both find no current job.
+    _lock(Person, person.pk)
     if Employment.objects.filter(person=person, account=account, end__isnull=True).exists():
         raise ValidationError(
             _("%(person)s already works at %(account)s.")
@@ -225,15 +331,81 @@ def employment_start(
         actor=actor,
         data={"text": f"{title} · {account.name}".strip(" ·"), "date": str(start or "")},
     )
+    _reassign_interactions(person.pk)
+    _refresh(people=[person.pk], accounts=[account.pk])
+    return employment
+
+
+_EMPLOYMENT_FIELDS = frozenset({"title", "function", "decision_role", "start"})
+
+
+@transaction.atomic
+def employment_update(
+    *, employment: Employment, actor: User | None = None, **changes: Any
+) -> Employment:
+    """Correct a job's title, function, role in decisions or start (ending it is
+    ``employment_end``)."""
+    unknown = set(changes) - _EMPLOYMENT_FIELDS
+    if unknown:
+        raise TypeError(f"employment_update() got unexpected fields: {sorted(unknown)}")
+    _lock(Employment, employment.pk)
+    merged = {f: changes.get(f, getattr(employment, f)) for f in _EMPLOYMENT_FIELDS}
+    raise_problems(employment_problems(**merged, end=employment.end))
+    changed = [f for f, v in changes.items() if getattr(employment, f) != v]
+    if not changed:
+        return employment
+    for field in changed:
+        setattr(employment, field, changes[field])
+    employment.save(update_fields=changed)
+    event_record(
+        kind=EventKind.EMPLOYMENT_UPDATED,
+        person=employment.person,
+        account=employment.account,
+        actor=actor,
+        data={"fields": sorted(changed), "text": employment.account.name},
+    )
+    if "start" in changed:
+        _reassign_interactions(employment.person_id)
+    _refresh(people=[employment.person_id], accounts=[employment.account_id])
     return employment
 
 
 @transaction.atomic
+def employment_remove(*, employment: Employment, actor: User | None = None) -> None:
+    """Delete a job recorded by mistake (a job that ended is ``employment_end``)."""
+    employment = (
+        Employment.objects.select_for_update()
+        .select_related("person", "account")
+        .get(pk=employment.pk)
+    )
+    person, account = employment.person, employment.account
+    employment.delete()
+    event_record(
+        kind=EventKind.EMPLOYMENT_REMOVED,
+        person=person,
+        account=account,
+        actor=actor,
+        data={"text": account.name},
+    )
+    _reassign_interactions(person.pk)
+    _refresh(people=[person.pk], accounts=[account.pk])
+
+
+@transaction.atomic
 def employment_end(*, employment: Employment, end: date, actor: User | None = None) -> Employment:
+    _lock(Employment, employment.pk)
+    employment.refresh_from_db(fields=["end"])
     if employment.end is not None:
-        raise ValidationError(_("This employment has already ended."))
-    if employment.start is not None and end < employment.start:
-        raise ValidationError({"end": _("A job cannot end before it started.")})
+        raise ValidationError({"end": _("This employment has already ended.")})
+    raise_problems(
+        employment_problems(
+            title=employment.title,
+            function=employment.function,
+            decision_role=employment.decision_role,
+            start=employment.start,
+            end=end,
+        )
+    )
     employment.end = end
     employment.save(update_fields=["end"])
     event_record(
@@ -243,6 +415,8 @@ def employment_end(*, employment: Employment, end: date, actor: User | None = No
         actor=actor,
         data={"text": employment.account.name, "date": str(end)},
     )
+    _reassign_interactions(employment.person_id)
+    _refresh(people=[employment.person_id], accounts=[employment.account_id])
     return employment
 
 
@@ -264,6 +438,7 @@ def person_change_employment(
     works at one of the two accounts and interactions are attributed without ambiguity.
     Everything is checked before anything is written.
     """
+    _lock(Person, person.pk)
     current_jobs = list(person.employments.select_related("account").filter(end__isnull=True))
     for current in current_jobs:
         if current.account_id == new_account.pk:
@@ -291,6 +466,7 @@ def person_change_employment(
     )
 
 
+@transaction.atomic
 def colleague_create(
     *,
     name: str,
@@ -299,16 +475,63 @@ def colleague_create(
     team: Team | None = None,
     user: User | None = None,
     key: str | None = None,
+    actor: User | None = None,
 ) -> Colleague:
-    if not name.strip():
-        raise ValidationError({"name": _("A colleague needs a name.")})
-    _check_choice(function, Function, "function")
-    clean = normalise_email(email) if email else None
-    if clean and Colleague.objects.filter(email=clean).exists():
-        raise ValidationError({"email": _("A colleague with this address already exists.")})
-    return Colleague.objects.create(
+    raise_problems(colleague_problems(name=name, function=function))
+    clean = colleague_email_check(email)
+    colleague = Colleague.objects.create(
         key=key or None, name=name.strip(), email=clean, function=function, team=team, user=user
     )
+    event_record(kind=EventKind.COLLEAGUE_ADDED, actor=actor, data={"text": colleague.name})
+    return colleague
+
+
+def colleague_email_check(email: str | None, colleague: Colleague | None = None) -> str | None:
+    if not email or not email.strip():
+        return None
+    clean = email.strip().lower()
+    problem = email_problem(clean)
+    if problem is not None:
+        raise ValidationError({"email": problem})
+    taken = Colleague.objects.filter(email=clean)
+    if colleague is not None:
+        taken = taken.exclude(pk=colleague.pk)
+    if taken.exists():
+        raise ValidationError({"email": _("A colleague with this address already exists.")})
+    return clean
+
+
+_COLLEAGUE_FIELDS = frozenset({"name", "email", "function", "team", "user"})
+
+
+@transaction.atomic
+def colleague_update(
+    *, colleague: Colleague, actor: User | None = None, **changes: Any
+) -> Colleague:
+    unknown = set(changes) - _COLLEAGUE_FIELDS
+    if unknown:
+        raise TypeError(f"colleague_update() got unexpected fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+    raise_problems(
+        colleague_problems(
+            name=changes.get("name", colleague.name),
+            function=changes.get("function", colleague.function),
+        )
+    )
+    if "email" in changes:
+        changes["email"] = colleague_email_check(changes["email"], colleague)
+    changed = [f for f, v in changes.items() if getattr(colleague, f) != v]
+    for field in changed:
+        setattr(colleague, field, changes[field])
+    if changed:
+        colleague.save(update_fields=changed)
+        event_record(
+            kind=EventKind.COLLEAGUE_UPDATED,
+            actor=actor,
+            data={"fields": sorted(changed), "text": colleague.name},
+        )
+    return colleague
 
 
 @transaction.atomic
@@ -322,9 +545,7 @@ def contact_plan_set(
     next_due: date | None = None,
     actor: User | None = None,
 ) -> ContactPlan:
-    if every_days < 1:
-        raise ValidationError({"every_days": _("The cadence must be at least one day.")})
-    _check_choice(channel, Channel, "channel")
+    raise_problems(contact_plan_problems(every_days=every_days, channel=channel, place=place))
     plan, _created = ContactPlan.objects.update_or_create(
         person=person,
         defaults={
@@ -341,4 +562,5 @@ def contact_plan_set(
         actor=actor,
         data={"every_days": every_days, "channel": channel},
     )
+    _refresh(people=[person.pk])
     return plan

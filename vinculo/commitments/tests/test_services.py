@@ -229,7 +229,9 @@ class TestComplaints:
     def test_bad_severity_is_refused(self, ana_at_acme: tuple[Person, Account]) -> None:
         with pytest.raises(ValidationError) as error:
             complaint_open(opened=MARCH_1, person=ana_at_acme[0], severity="apocalyptic")
-        assert error.value.message_dict == {"severity": ["Choose a severity."]}
+        assert error.value.message_dict == {
+            "severity": ["“apocalyptic” is not one of: low, medium, high, critical."]
+        }
         assert not Complaint.objects.exists()
 
     @pytest.mark.parametrize(

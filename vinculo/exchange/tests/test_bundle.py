@@ -190,15 +190,15 @@ def test_bad_bundle_is_refused_whole_with_every_problem(tmp_path: Path) -> None:
     assert not report.ok
     assert report.problems == [
         "people.csv:2: legal_basis: “friendship” is not one of: consent, contract, "
-        "legitimate_interest",
+        "legitimate_interest.",
         "people.csv:3: key: the key “p-ana” appears more than once in the file",
-        "employments.csv:2: end: ends before it starts",
+        "employments.csv:2: end: A job cannot end before it started.",
         "interactions.csv:2: start: “2025-13-01T10:00:00Z” is not a date and time in ISO 8601 "
         "with an offset or Z",
-        "interactions.csv:3: duration_min: -5 is below the minimum, 0",
-        "interactions.csv:5: channel: “fax” is not one of: meeting, call, video, email, meal, "
-        "event, message",
+        "interactions.csv:3: duration_min: The duration cannot be negative.",
         "interactions.csv:5: their: unknown person key “p-nadie”",
+        "interactions.csv:5: channel: “fax” is not one of: meeting, call, video, email, meal, "
+        "event, message.",
         "interactions.csv:6: start: “2025-01-02” is not a date and time in ISO 8601 with an "
         "offset or Z",
     ]

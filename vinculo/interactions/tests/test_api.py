@@ -13,6 +13,8 @@ from vinculo.people.services import person_change_employment
 from vinculo.timeline.models import TimelineEvent
 from vinculo.users.models import User
 
+CHANNELS = "meeting, call, video, email, meal, event, message"
+
 
 @pytest.fixture
 def client() -> Client:
@@ -58,7 +60,7 @@ def test_logging_a_meeting_after_a_move_goes_to_the_new_account(
     ("changes", "loc", "message"),
     [
         ({"people": []}, ["body", "people"], "Choose at least one person from the client's side."),
-        ({"channel": "pigeon"}, ["body", "channel"], "Choose a channel."),
+        ({"channel": "pigeon"}, ["body", "channel"], f"“pigeon” is not one of: {CHANNELS}."),
         ({"duration_min": -5}, ["body", "duration_min"], "The duration cannot be negative."),
         ({"people": [999999]}, ["body", "people"], "There is nothing with id 999999."),
         ({"colleagues": [999998]}, ["body", "colleagues"], "There is nothing with id 999998."),

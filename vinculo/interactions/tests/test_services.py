@@ -27,6 +27,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 MADRID = ZoneInfo("Europe/Madrid")
 
+CHANNELS = "meeting, call, video, email, meal, event, message"
+
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=MADRID)
@@ -157,10 +159,16 @@ def test_assigning_accounts_again_is_set_based(
     ("changes", "field", "message"),
     [
         ({"people": []}, "people", "Choose at least one person from the client's side."),
-        ({"channel": "pigeon"}, "channel", "Choose a channel."),
+        ({"channel": "pigeon"}, "channel", f"“pigeon” is not one of: {CHANNELS}."),
         ({"duration_min": -1}, "duration_min", "The duration cannot be negative."),
-        ({"direction": "sideways"}, "direction", "Choose who started the contact."),
-        ({"level": "cosmic"}, "level", "“cosmic” is not a valid level."),
+        ({"direction": "sideways"}, "direction", "“sideways” is not one of: outbound, inbound."),
+        ({"channel": ""}, "channel", "Choose a channel."),
+        ({"direction": ""}, "direction", "Choose who started the contact."),
+        (
+            {"level": "cosmic"},
+            "level",
+            "“cosmic” is not one of: operational, strategic, satisfaction, personal.",
+        ),
     ],
 )
 def test_invalid_interactions_are_refused_and_nothing_is_written(
