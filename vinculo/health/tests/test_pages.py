@@ -31,13 +31,13 @@ def test_component_bars_follow_the_configured_bands(client: Client) -> None:
     )
     client.force_login(UserFactory(role=Role.MANAGER))
 
-    def bars() -> list[str]:
+    def bars() -> dict[str, str]:
         html = client.get(person.get_absolute_url(), **EN).content.decode()
-        return re.findall(r'class="bar-fill bar-(\w+)"', html)
+        return dict(re.findall(r'id="comp-(\w+)".*?class="bar-fill bar-(\w+)"', html, re.S))
 
-    assert bars() == ["green", "yellow"]
+    assert bars() == {"cadence": "green", "depth": "yellow"}
     health_settings_update(overrides={"green_from": 85, "yellow_from": 50})
-    assert bars() == ["yellow", "red"]
+    assert bars() == {"cadence": "yellow", "depth": "red"}
 
 
 def test_a_lost_account_is_never_invest_on_the_portfolio(client: Client) -> None:
