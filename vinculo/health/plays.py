@@ -27,6 +27,7 @@ from vinculo.health.rules import (
     complaint_play,
     contact_plays,
     meal_plays,
+    moved_plays,
     no_initiative_play,
     portfolio_plays,
 )
@@ -263,40 +264,7 @@ def _moved_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:
             "name",
         )
     )
-    out = []
-    for new_pk, pid, new_aid, start in started:
-        for old_pk, _pid, old_aid, _end in ended_by_person[pid]:
-            if old_aid == new_aid:
-                continue
-            facts = {
-                "from": names.get(old_aid, ""),
-                "to": names.get(new_aid, ""),
-                "from_id": old_aid,
-                "to_id": new_aid,
-                "on": start.isoformat() if start else None,
-            }
-            # Warn the old account (it lost a contact) and flag the new one (an opportunity).
-            out.append(
-                Candidate(
-                    PlayKind.CONTACT_MOVED,
-                    pid,
-                    old_aid,
-                    facts | {"side": "lost"},
-                    [old_pk, new_pk],
-                    as_of,
-                )
-            )
-            out.append(
-                Candidate(
-                    PlayKind.CONTACT_MOVED,
-                    pid,
-                    new_aid,
-                    facts | {"side": "gained"},
-                    [old_pk, new_pk],
-                    as_of,
-                )
-            )
-    return out
+    return moved_plays(ended_by_person, started, names, as_of)
 
 
 def _value_plays(result: Result, cfg: EngineConfig) -> list[Candidate]:

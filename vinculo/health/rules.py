@@ -217,6 +217,38 @@ def meal_plays(
     ]
 
 
+def moved_plays(
+    ended_by_person: dict[int, list[tuple[int, int, int, dt.date | None]]],
+    started: list[tuple[int, int, int, dt.date | None]],
+    account_names: dict[int, str],
+    as_of: dt.date,
+) -> list[Candidate]:
+    """A job that ended and a new one of the same person at another account: a play for
+    the old account (it lost a contact) and one for the new (an opportunity).
+
+    Rows are (employment, person, account, end or start date).
+    """
+    out = []
+    for new_pk, pid, new_aid, start in started:
+        for old_pk, _pid, old_aid, _end in ended_by_person.get(pid, []):
+            if old_aid == new_aid:
+                continue
+            facts = {
+                "from": account_names.get(old_aid, ""),
+                "to": account_names.get(new_aid, ""),
+                "from_id": old_aid,
+                "to_id": new_aid,
+                "on": start.isoformat() if start else None,
+            }
+            for aid, side in ((old_aid, "lost"), (new_aid, "gained")):
+                out.append(
+                    Candidate(
+                        "contact_moved", pid, aid, facts | {"side": side}, [old_pk, new_pk], as_of
+                    )
+                )
+    return out
+
+
 # Our function best placed to talk to each of theirs (domain.md: pair uncovered functions).
 OUR_COUNTERPART = {
     "production": "technical_service",

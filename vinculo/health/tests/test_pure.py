@@ -25,6 +25,7 @@ from vinculo.health.rules import (
     complaint_play,
     contact_plays,
     meal_plays,
+    moved_plays,
     no_initiative_play,
     portfolio_plays,
 )
@@ -368,3 +369,14 @@ def test_only_the_latest_meal_that_brought_nobody_new_is_a_play() -> None:
         7,
         {"interaction": 2, "date": "2026-06-10", "people": 1},
     )
+
+
+def test_a_move_warns_the_old_account_and_flags_the_new_one() -> None:
+    ended = {10: [(1, 10, 5, dt.date(2026, 6, 10))]}
+    started = [(2, 10, 6, dt.date(2026, 6, 11)), (3, 10, 5, dt.date(2026, 6, 20))]
+    found = moved_plays(ended, started, {5: "Antigua", 6: "Nueva"}, AS_OF)
+    facts = {"from": "Antigua", "to": "Nueva", "from_id": 5, "to_id": 6, "on": "2026-06-11"}
+    assert [(p.kind, p.person_id, p.account_id, p.facts, p.identity) for p in found] == [
+        ("contact_moved", 10, 5, facts | {"side": "lost"}, [1, 2]),
+        ("contact_moved", 10, 6, facts | {"side": "gained"}, [1, 2]),
+    ]  # a new job back at the same account (3) is no move
