@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.bulk import batched, db_converter, db_value, insert_rows
+from vinculo.health.agenda import agenda_settings_problems
 from vinculo.health.compute import Result, compute
 from vinculo.health.config import EngineConfig, overrides_problems
 from vinculo.health.engine import Health
@@ -28,12 +29,16 @@ from vinculo.users.models import User
 
 def health_settings_check(overrides: object) -> None:
     """Refuse anything the engine cannot use: not a JSON object, unknown names, values of
-    the wrong type or out of range (the admin form and the service both call this)."""
+    the wrong type or out of range, and bad agenda settings under "agenda" (the admin form
+    and the service both call this)."""
     if not isinstance(overrides, dict):
         raise ValidationError(_("Write a JSON object: names and their values."))
     problems = overrides_problems(overrides)
-    if problems:
-        raise ValidationError([problems[name] for name in sorted(problems)])
+    messages = [problems[name] for name in sorted(problems)]
+    if "agenda" in overrides:
+        messages += agenda_settings_problems(overrides["agenda"])
+    if messages:
+        raise ValidationError(messages)
 
 
 def health_settings_update(*, overrides: dict[str, object]) -> HealthSettings:

@@ -408,37 +408,3 @@ def reason_and_action(kind: str, facts: Facts) -> tuple[str, str]:
     Plays store only facts; this renders them for the reader (web, API, CLI, agenda).
     """
     return _reason_and_action(kind, _Lenient(facts or {}))
-
-
-# --- agenda lines ---------------------------------------------------------------------------
-
-
-def agenda_reason_and_action(kind: str, facts: Facts, title: str) -> tuple[str, str]:
-    """Why an agenda item that is not a play is there, and what to do about it.
-
-    ``kind`` is contact_due, promise_overdue or complaint_open; ``title`` is the promise's
-    text or the complaint's summary.
-    """
-    x = _Lenient(facts or {})
-    if kind == "contact_due":
-        if x.get("days_since") is None:
-            why = _("No two-way contact recorded yet; the cadence is every %(every)s days.") % {
-                "every": x["every_days"]
-            }
-        else:
-            why = _(
-                "Last two-way contact %(days)s days ago; the cadence is every %(every)s days."
-            ) % {"days": x["days_since"], "every": x["every_days"]}
-        return why, ""
-    if kind == "promise_overdue":
-        return (
-            _("“%(text)s” is %(days)s days late.") % {"text": title, "days": x["days_late"]},
-            _("Keep it now, or call to renegotiate the date before they have to ask."),
-        )
-    if kind == "complaint_open":
-        return (
-            _("Complaint of %(severity)s severity open for %(age)s days: %(summary)s")
-            % {"severity": _severity(x.get("severity")), "age": x["age"], "summary": title},
-            _("Answer today, give a date for the fix, and call back when it is solved."),
-        )
-    return "", ""

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, Q, QuerySet, Value
-from django.utils.translation import gettext as _
 
 from vinculo.commitments.models import Commitment
-from vinculo.health.models import PlayKind
-from vinculo.health.selectors import AgendaItem, agenda_for
-from vinculo.health.words import agenda_reason_and_action, reason_and_action
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
-from vinculo.users.models import User
-from vinculo.vocab import Channel, CommitmentStatus
+from vinculo.vocab import CommitmentStatus
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -111,67 +105,3 @@ def open_commitments(
         .select_related("colleague", "person")
         .order_by(F("due").asc(nulls_last=True), "id")
     )
-
-
-@dataclass
-class AgendaRow:
-    """An agenda item with the names it points at and its words in the reader's language."""
-
-    item: AgendaItem
-    person_name: str
-    account_name: str
-    kind_label: str
-    why: str
-    action: str
-    urgency: str  # high, medium, normal
-    channel_label: str = ""
-
-
-def _agenda_words(item: AgendaItem) -> tuple[str, str, str]:
-    """(what kind of item, why it is here, what to do) for one agenda item."""
-    facts = item.facts or {}
-    labels = {
-        "contact_due": _("Contact due"),
-        "promise_overdue": _("Promise overdue"),
-        "complaint_open": _("Complaint open"),
-    }
-    if item.kind in labels:
-        return labels[item.kind], *agenda_reason_and_action(item.kind, facts, item.title)
-    kind = item.play_kind
-    label = PlayKind(kind).label if kind in PlayKind.values else _("Play")
-    return str(label), *reason_and_action(kind, facts)
-
-
-def _urgency(priority: float) -> str:
-    if priority >= 80:
-        return "high"
-    if priority >= 60:
-        return "medium"
-    return "normal"
-
-
-def agenda_rows(*, user: User, today: dt.date) -> list[AgendaRow]:
-    """``agenda_for`` in its order (most important first), with names: two more queries."""
-    items = agenda_for(user, today)
-    person_ids = {item.person_id for item in items if item.person_id is not None}
-    account_ids = {item.account_id for item in items if item.account_id is not None}
-    people = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "name"))
-    accounts = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "name"))
-    rows = []
-    for item in items:
-        kind_label, why, action = _agenda_words(item)
-        rows.append(
-            AgendaRow(
-                item=item,
-                person_name=people.get(item.person_id, "") if item.person_id else "",
-                account_name=accounts.get(item.account_id, "") if item.account_id else "",
-                kind_label=kind_label,
-                why=why,
-                action=action,
-                urgency=_urgency(item.priority),
-                channel_label=str(Channel(item.channel).label)
-                if item.channel in Channel.values
-                else item.channel,
-            )
-        )
-    return rows

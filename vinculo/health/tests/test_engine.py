@@ -182,3 +182,13 @@ def test_a_bad_setting_is_refused_and_a_bad_stored_one_never_breaks_a_write(
     snapshot = HealthSnapshot.objects.get(person=ana, as_of=timezone.localdate())
     assert snapshot.components["cadence"]["value"] == 100
     assert engine_config().green_from == 90
+
+
+def test_the_settings_check_covers_the_agendas_section_too() -> None:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        health_settings_update(overrides={"recent_days": 60, "agenda": [1]})
+    assert error.value.message_dict == {
+        "overrides": ["Write the agenda's settings as a JSON object: names and their values."]
+    }
+    health_settings_update(overrides={"recent_days": 60, "agenda": {"untouched_days": 7}})
+    assert engine_config().recent_days == 60
