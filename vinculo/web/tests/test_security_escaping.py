@@ -36,7 +36,10 @@ def evil(tag: str) -> str:
 
 
 def escaped(tag: str) -> str:
-    return f"&lt;script&gt;alert(&quot;{tag}&quot;)&lt;/script&gt;&lt;b onmouseover=&quot;x()&quot;&gt;{tag}&lt;/b&gt;"
+    return (
+        f"&lt;script&gt;alert(&quot;{tag}&quot;)&lt;/script&gt;"
+        f"&lt;b onmouseover=&quot;x()&quot;&gt;{tag}&lt;/b&gt;"
+    )
 
 
 FIELDS = (
