@@ -206,6 +206,8 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Only the failure counts are kept: no log of every sign-in's address and browser.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "vinculo.users.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "vinculo.security.client_ip"
 # Behind N reverse proxies, the client is the Nth address from the right of X-Forwarded-For.

@@ -334,3 +334,60 @@ def test_check_deploy_warns_without_them(tmp_path: Path) -> None:
         text=True,
     )
     assert "security.W018" in result.stderr + result.stdout  # DEBUG on
+
+
+@pytest.mark.django_db
+def test_throttling_keeps_failure_counts_only_and_a_success_clears_them(
+    client: Client, owner: User
+) -> None:
+    from axes.models import AccessAttempt, AccessLog
+
+    for _ in range(3):
+        sign_in(client, "ana", "wrong")
+    assert AccessAttempt.objects.get().failures_since_start == 3
+
+    assert sign_in(client, "ana", PASSWORD).status_code == 302
+
+    assert AccessAttempt.objects.count() == 0
+    assert AccessLog.objects.count() == 0
+
+
+PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client()
+https = client.get("/login/", secure=True, headers={"x-forwarded-proto": "https"})
+http = client.get("/login/")
+print(json.dumps({
+    "https_status": https.status_code,
+    "hsts": https.headers.get("Strict-Transport-Security"),
+    "csrf_cookie_secure": https.cookies["csrftoken"]["secure"],
+    "http_status": http.status_code,
+    "http_location": http.headers.get("Location"),
+}))
+"""
+
+
+def test_a_production_server_sends_hsts_secure_cookies_and_redirects_http(
+    tmp_path: Path,
+) -> None:
+    env = production_env(
+        tmp_path,
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="true",
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        DJANGO_SETTINGS_MODULE="vinculo.settings",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
+        "https_status": 200,
+        "hsts": "max-age=31536000; includeSubDomains",
+        "csrf_cookie_secure": True,
+        "http_status": 301,
+        "http_location": "https://testserver/login/",
+    }
