@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "vinculo.health",
     "vinculo.timeline",
     "vinculo.exchange",
+    "vinculo.capture",
     "vinculo.demo",
     "vinculo.web",
     "axes",
@@ -212,6 +213,11 @@ AXES_LOCKOUT_CALLABLE = "vinculo.users.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "vinculo.security.client_ip"
 # Behind N reverse proxies, the client is the Nth address from the right of X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Capture (import_ics, import_mail...): our own mail domains besides those of the
+# colleagues' addresses, and addresses or domains whose mail and meetings are never read.
+VINCULO_OUR_DOMAINS = env_list("VINCULO_OUR_DOMAINS")
+VINCULO_CAPTURE_BLOCKLIST = env_list("VINCULO_CAPTURE_BLOCKLIST")
 
 LOGGING = {
     "version": 1,
