@@ -64,8 +64,6 @@ FIELDS = (
     "complaint_category",
     "concern",
     "initiative",
-    "play_reason",
-    "play_action",
 )
 
 
@@ -131,8 +129,6 @@ def book() -> dict[str, Any]:
         kind=PlayKind.MEETINGS_SHRINKING,
         person=person,
         facts={"now": 30, "before": 60},
-        reason=evil("play_reason"),
-        action=evil("play_action"),
         owner=admin,
         due=today,
         raised_on=today,
