@@ -41,3 +41,8 @@ def secret_key(var_dir: Path) -> str:
     key_file.write_text(key, encoding="utf-8")
     key_file.chmod(0o600)
     return key
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    return int(value) if value.strip() else default

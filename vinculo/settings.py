@@ -4,13 +4,15 @@ SQLite under ``./var/`` by default (no set-up); PostgreSQL or anything else thro
 ``DATABASE_URL``. Secrets come from the environment (or ``*_FILE``), never from the repo.
 """
 
+import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.env import env_bool, env_list, env_str, secret_key
+from vinculo.env import env_bool, env_int, env_list, env_str, secret_key
 
 django_stubs_ext.monkeypatch()
 
@@ -21,6 +23,8 @@ VAR_DIR = Path(env_str("VINCULO_VAR_DIR", "var")).resolve()
 VINCULO_LEVEL_MIN_CONFIDENCE = float(env_str("VINCULO_LEVEL_MIN_CONFIDENCE", "0.6"))
 
 DEBUG = env_bool("DEBUG", False)
+# Under pytest or `vinculo test` the site is served over plain http (test client, live server).
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 SECRET_KEY = secret_key(VAR_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -45,6 +49,8 @@ INSTALLED_APPS = [
     "vinculo.capture",
     "vinculo.demo",
     "vinculo.web",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +65,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "vinculo.security.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vinculo.urls"
@@ -105,6 +115,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:agenda"
 LOGOUT_REDIRECT_URL = "login"
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses any sign-in while the user name or the address is locked out (see AXES_*).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Argon2id for new passwords; the others only read older hashes, which are upgraded to
+# Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -126,9 +152,67 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # step to forget on a self-hosted install.
 WHITENOISE_USE_FINDERS = True
 
+# ---- hardening (README, "Production settings")
+# Served over HTTPS unless DEBUG is on (`make run`) or tests run; HTTPS=false turns it off
+# for a trusted plain-http network.
+HTTPS = env_bool("HTTPS", not DEBUG and not TESTING)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS is sent on https responses only (SecurityMiddleware), so plain-http runs are unaffected.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Off by default: often the reverse proxy redirects http to https itself.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind a TLS-terminating proxy: the header it sets, e.g. "X-Forwarded-Proto" (value https).
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"),
+        "https",
+    )
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Read by vinculo.security.PermissionsPolicyMiddleware: the page needs none of these.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+)
+# Every script and style comes from our own static files: no inline code, no eval.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    # The Swagger UI page of django-ninja loads its code from a CDN with an inline script.
+    "EXCLUDE_URL_PREFIXES": ["/api/docs"],
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Login throttling (django-axes, counted in the database): after AXES_FAILURE_LIMIT failed
+# sign-ins for one user name, or from one address, that name or address is refused for
+# LOGIN_LOCKOUT_MINUTES minutes, even with the right password.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Only the failure counts are kept: no log of every sign-in's address and browser.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "vinculo.users.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "vinculo.security.client_ip"
+# Behind N reverse proxies, the client is the Nth address from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Capture (import_ics, import_mail...): our own mail domains besides those of the
 # colleagues' addresses, and addresses or domains whose mail and meetings are never read.

@@ -402,8 +402,9 @@ class _Generator:
             )
         )
         missing = [login for login in DEMO_LOGINS if login.username not in existing]
-        # Hashing is slow on purpose: one hash per distinct password.
-        hashes = {p: make_password(p) for p in sorted({login.password for login in missing})}
+        # One hash per user, each with its own salt, even where two share a password: a
+        # shared hash would tell anyone who reads one that the other has the same password.
+        hashes = {login.username: make_password(login.password) for login in missing}
         users = []
         first_user_id = self._first_user_id()
         for n, login in enumerate(missing):
@@ -414,7 +415,7 @@ class _Generator:
                 User(
                     id=user_id,
                     username=login.username,
-                    password=hashes[login.password],
+                    password=hashes[login.username],
                     first_name=first,
                     last_name=last,
                     email=f"{login.username}@{texts.OUR_DOMAIN}",
