@@ -3,12 +3,18 @@ the value review. Each reads through the same function as the page it comes from
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from vinculo.exchange import lists, vcards
+from vinculo.exchange import feeds, lists, vcards
 from vinculo.people import selectors as people_selectors
 from vinculo.web import lists as web_lists
 from vinculo.web.access import AuthedHttpRequest
@@ -62,4 +68,50 @@ def person_vcard(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     response = HttpResponse(vcards.person_card(person), _VCARD)
     slug = "".join(c if c.isalnum() else "-" for c in person.name).strip("-") or "person"
     _attachment(response, f"{slug}.vcf")
+    return response
+
+
+# -- the calendar feed ----------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The agenda as iCalendar, for calendar clients: no session, only the secret address.
+    An unknown or revoked address is a 404, not a 403: it says nothing about whether it
+    ever existed."""
+    user = feeds.calendar_feed_user(token=token)
+    if user is None:
+        raise Http404
+    calendar = feeds.feed_calendar(
+        user=user,
+        today=timezone.localdate(),
+        host=request.get_host().split(":")[0] or "vinculo",
+        absolute=request.build_absolute_uri,
+    )
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    response["Content-Disposition"] = content_disposition_header(False, "vinculo.ics")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_feed_settings(request: AuthedHttpRequest) -> HttpResponse:
+    """Make, replace or revoke one's own calendar address; a new address is shown once."""
+    user = request.user
+    address = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            if feeds.calendar_feed_revoke(user=user):
+                messages.success(request, _("The calendar address no longer works."))
+            return redirect("web:calendar_feed_settings")
+        _feed, token = feeds.calendar_feed_create(user=user)
+        address = request.build_absolute_uri(reverse("web:calendar_feed", args=[token]))
+    context = {
+        "nav": "calendar",
+        "feed": feeds.calendar_feed_live(user=user),
+        "address": address,
+    }
+    response = render(request, "web/calendar_feed.html", context)
+    response["Cache-Control"] = "no-store"  # the address is a secret
     return response

@@ -21,4 +21,6 @@ urlpatterns = [
     path("people/export.<str:fmt>", exchange_views.people_export, name="people_export"),
     path("accounts/export.<str:fmt>", exchange_views.accounts_export, name="accounts_export"),
     path("people/<int:person_id>/card.vcf", exchange_views.person_vcard, name="person_vcard"),
+    path("calendar/", exchange_views.calendar_feed_settings, name="calendar_feed_settings"),
+    path("calendar/<str:token>.ics", exchange_views.calendar_feed, name="calendar_feed"),
 ]

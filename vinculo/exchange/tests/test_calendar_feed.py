@@ -1,0 +1,243 @@
+"""The calendar feed (M17): a secret, revocable address; the agenda in the user's language;
+parsed back by icalendar and read by a calendar client library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import icalendar
+import pytest
+import recurring_ical_events
+from django.test import Client
+from django.utils import timezone, translation
+
+from vinculo.commitments.services import commitment_record
+from vinculo.exchange.feeds import calendar_feed_create
+from vinculo.exchange.models import CalendarFeed
+from vinculo.factories import (
+    AccountFactory,
+    ColleagueFactory,
+    EmploymentFactory,
+    PersonFactory,
+)
+from vinculo.health.models import HealthSnapshot, Play, PlayKind
+from vinculo.health.plays import reason_and_action
+from vinculo.people.models import Colleague, Person
+from vinculo.users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@pytest.fixture
+def marta(colleague: Colleague) -> Person:
+    acme = AccountFactory(name="Acme Ibérica", owner=colleague)
+    person = PersonFactory(name="Marta Ruiz", owner=colleague)
+    EmploymentFactory(person=person, account=acme)
+    return person
+
+
+def agenda_of(owner: User, person: Person) -> None:
+    """A contact due (50 days since, every 30), a play, a late and an upcoming promise."""
+    HealthSnapshot.objects.create(
+        as_of=today(),
+        overall=40,
+        band="yellow",
+        person=person,
+        components={"cadence": {"value": 35, "facts": {"days_since": 50, "every_days": 30}}},
+    )
+    Play.objects.create(
+        kind=PlayKind.MEETINGS_SHRINKING,
+        person=person,
+        facts={"now": 43, "before": 60},
+        reason="stored reason",
+        action="stored action",
+        owner=owner,
+        due=today(),
+        raised_on=today(),
+    )
+    made = today() - dt.timedelta(days=30)
+    commitment_record(
+        text="Enviar la oferta revisada", made_on=made, due=today() - dt.timedelta(days=4),
+        person=person,
+    )  # fmt: skip
+    commitment_record(
+        text="Visitar la planta de Vigo", made_on=made, due=today() + dt.timedelta(days=10),
+        person=person,
+    )  # fmt: skip
+
+
+def feed_url(user: User) -> str:
+    _feed, token = calendar_feed_create(user=user)
+    return f"/calendar/{token}.ics"
+
+
+def test_feed_parses_back_and_lists_the_agenda_in_spanish(
+    client: Client, owner: User, marta: Person
+) -> None:
+    agenda_of(owner, marta)
+    url = feed_url(owner)
+
+    response = client.get(url)  # no session: a calendar client
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    assert sorted(events) == [
+        "Contacto pendiente: Marta Ruiz",
+        "Promesa atrasada: Marta Ruiz (Acme Ibérica)",
+        "Reuniones cada vez más cortas: Marta Ruiz",
+        "Vence una promesa: Marta Ruiz (Acme Ibérica)",
+    ]
+    due = events["Contacto pendiente: Marta Ruiz"]
+    assert due.start == today()  # 20 days late: shown today, all day
+    assert due.end == today() + dt.timedelta(days=1)
+    assert "Último contacto bidireccional hace 50 días; la cadencia es cada 30 días." in str(
+        due["DESCRIPTION"]
+    )
+    upcoming = events["Vence una promesa: Marta Ruiz (Acme Ibérica)"]
+    assert upcoming.start == today() + dt.timedelta(days=10)
+    assert str(upcoming["DESCRIPTION"]) == "Prometimos: «Visitar la planta de Vigo»."
+    assert str(upcoming["URL"]) == f"http://testserver/people/{marta.pk}/"
+    play = events["Reuniones cada vez más cortas: Marta Ruiz"]
+    with translation.override("es"):
+        reason, action = reason_and_action(PlayKind.MEETINGS_SHRINKING, {"now": 43, "before": 60})
+    assert str(play["DESCRIPTION"]) == f"{reason}\n{action}"
+    assert "stored reason" not in response.content.decode()
+    late = events["Promesa atrasada: Marta Ruiz (Acme Ibérica)"]
+    assert "«Enviar la oferta revisada» lleva 4 días de retraso." in str(late["DESCRIPTION"])
+    # One VTIMEZONE, of the installation's zone, with its daylight-saving rules
+    (zone,) = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/Madrid"
+    assert str(calendar["X-WR-TIMEZONE"]) == "Europe/Madrid"
+    assert str(calendar["UID"]) == f"agenda-u{owner.pk}@testserver"
+    assert response.content.count(b"X-WR-CALNAME") == 1
+    assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+    assert zone.to_tz().utcoffset(dt.datetime(2026, 7, 1)) == dt.timedelta(hours=2)
+    assert zone.to_tz().utcoffset(dt.datetime(2026, 1, 1)) == dt.timedelta(hours=1)
+
+
+def test_feed_uids_are_stable_and_per_user(client: Client, owner: User, marta: Person) -> None:
+    agenda_of(owner, marta)
+    url = feed_url(owner)
+
+    first = icalendar.Calendar.from_ical(client.get(url).content)
+    second = icalendar.Calendar.from_ical(client.get(url).content)
+
+    uids = [str(e["UID"]) for e in first.walk("VEVENT")]
+    assert uids == [str(e["UID"]) for e in second.walk("VEVENT")]
+    assert len(set(uids)) == 4
+    assert all(re.fullmatch(rf"[a-z0-9-]+-u{owner.pk}@testserver", uid) for uid in uids)
+    assert f"contact-due-p{marta.pk}-u{owner.pk}@testserver" in uids
+
+
+def test_a_calendar_client_library_reads_the_feed(
+    client: Client, owner: User, marta: Person
+) -> None:
+    agenda_of(owner, marta)
+
+    calendar = icalendar.Calendar.from_ical(client.get(feed_url(owner)).content)
+    in_two_weeks = recurring_ical_events.of(calendar).between(
+        today(), today() + dt.timedelta(days=14)
+    )
+    on_day_ten = recurring_ical_events.of(calendar).at(today() + dt.timedelta(days=10))
+
+    assert len(in_two_weeks) == 4
+    assert [str(e["SUMMARY"]) for e in on_day_ten] == [
+        "Vence una promesa: Marta Ruiz (Acme Ibérica)"
+    ]
+
+
+def test_feed_is_in_the_users_language(client: Client, owner: User, marta: Person) -> None:
+    agenda_of(owner, marta)
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+
+    calendar = icalendar.Calendar.from_ical(client.get(feed_url(owner)).content)
+
+    summaries = sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT"))
+    assert summaries[0] == "Contact due: Marta Ruiz"
+    assert "Meetings shrinking: Marta Ruiz" in summaries
+
+
+def test_revoked_or_replaced_or_unknown_address_is_404(client: Client, owner: User) -> None:
+    old = feed_url(owner)
+    new = feed_url(owner)  # making a new address revokes the old one
+
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    assert client.get(new).status_code == 404
+
+
+def test_another_users_address_shows_only_their_items(
+    client: Client, owner: User, teammate: User, marta: Person
+) -> None:
+    agenda_of(owner, marta)
+    berta = ColleagueFactory(name="Berta", user=teammate)
+    luis = PersonFactory(name="Luis Ortega", owner=berta)
+    commitment_record(
+        text="Llamar a Luis", made_on=today(), due=today() + dt.timedelta(days=3), person=luis
+    )
+
+    theirs = icalendar.Calendar.from_ical(client.get(feed_url(teammate)).content)
+
+    assert [str(e["SUMMARY"]) for e in theirs.walk("VEVENT")] == ["Vence una promesa: Luis Ortega"]
+
+
+def test_only_the_digest_is_stored(owner: User) -> None:
+    feed, token = calendar_feed_create(user=owner)
+
+    assert token not in feed.digest
+    assert len(feed.digest) == 64
+    assert CalendarFeed.objects.filter(user=owner, revoked_at__isnull=True).count() == 1
+
+
+def test_settings_page_shows_the_address_once_and_revokes(signed_in: Client, owner: User) -> None:
+    empty = signed_in.get("/calendar/").content.decode()
+    assert "No tienes dirección de calendario" in empty
+
+    made = signed_in.post("/calendar/", {"action": "create"})
+    html = made.content.decode()
+    match = re.search(r'value="(http://testserver/calendar/[^"]+\.ics)"', html)
+    assert match is not None
+    assert made["Cache-Control"] == "no-store"
+    address = match[1].removeprefix("http://testserver")
+    assert signed_in.get(address).status_code == 200
+    again = signed_in.get("/calendar/").content.decode()
+    assert address not in again  # shown once
+    assert "Tienes una dirección que funciona" in again
+
+    revoked = signed_in.post("/calendar/", {"action": "revoke"}, follow=True)
+    assert "La dirección del calendario ya no funciona." in revoked.content.decode()
+    assert signed_in.get(address).status_code == 404
+
+
+def test_settings_page_needs_login(client: Client) -> None:
+    assert client.get("/calendar/").status_code == 302
+    assert client.post("/calendar/", {"action": "create"}).status_code == 302
+    assert not CalendarFeed.objects.exists()
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_feed_query_count_is_fixed(
+    client: Client, owner: User, colleague: Colleague, django_assert_num_queries, size: int
+) -> None:
+    for i in range(size):
+        agenda_of(owner, PersonFactory(name=f"Persona {i}", owner=colleague))
+    url = feed_url(owner)
+
+    # the address, its last read; the agenda (colleague, latest snapshot days, snapshots,
+    # plans, usual channel, names, promises, complaints, plays, people and account names);
+    # the deadlines (colleague, promises)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+
+    assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == 4 * size
