@@ -3,6 +3,8 @@ the value review. Each reads through the same function as the page it comes from
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -14,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vinculo.exchange import feeds, lists, vcards
+from vinculo.exchange import feeds, lists, review, review_pdf, vcards
 from vinculo.people import selectors as people_selectors
 from vinculo.web import lists as web_lists
 from vinculo.web.access import AuthedHttpRequest
@@ -114,4 +116,55 @@ def calendar_feed_settings(request: AuthedHttpRequest) -> HttpResponse:
     }
     response = render(request, "web/calendar_feed.html", context)
     response["Cache-Control"] = "no-store"  # the address is a secret
+    return response
+
+
+# -- the value review -----------------------------------------------------------------------
+
+
+def _review(request: AuthedHttpRequest, account_id: int) -> review.ValueReview:
+    since, until = review.review_period(
+        today=timezone.localdate(),
+        since=_date_param(request, "since"),
+        until=_date_param(request, "until"),
+    )
+    return review.value_review(account_id=account_id, since=since, until=until)
+
+
+def _date_param(request: AuthedHttpRequest, name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+@require_GET
+def value_review_page(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
+    """The account's value review (M20), to print or to share in a business review. Read
+    by whoever may read the account page."""
+    found = _review(request, account_id)
+    return render(
+        request,
+        "web/value_review.html",
+        {
+            "nav": "accounts",
+            "account": found.account,
+            "review": found,
+            "document": review.review_document(found),
+            "pdf_query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+def value_review_pdf(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
+    """The same review as a PDF."""
+    found = _review(request, account_id)
+    content = review_pdf.review_pdf(review.review_document(found))
+    slug = "".join(c if c.isalnum() else "-" for c in found.account.name).strip("-") or "account"
+    response = HttpResponse(content, content_type="application/pdf")
+    name = _("value-review")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{name}-{slug}-{found.until.isoformat()}.pdf"
+    )
     return response
