@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone
+from icalendar import TRANSP, Calendar, Event, Timezone
 
 from vinculo.commitments.models import Commitment
 from vinculo.exchange.models import CalendarFeed
@@ -176,7 +176,7 @@ def _deadlines(*, user: User, today: dt.date, absolute: Callable[[str], str]) ->
         entries.append(
             FeedEntry(
                 uid=f"promise-{pk}",
-                day=due,
+                day=due or today,  # filtered on a due date; for the type checker
                 summary=f"{label}: {subject}" if subject else label,
                 description=_("We promised: “%(text)s”.") % {"text": text},
                 url=absolute(path) if path else "",
@@ -238,7 +238,7 @@ def feed_calendar(
             stamp=stamp,
             categories=entry.categories,
             url=entry.url or None,
-            transparency="TRANSPARENT",
+            transparency=TRANSP.TRANSPARENT,
         )
         calendar.add_component(event)
     return calendar

@@ -180,6 +180,6 @@ def write_xlsx(spec: ListSpec, rows: Iterable[list[Cell]], *, language: str) -> 
                     cells.append(value)
             sheet.append(cells)
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        book.save(handle)  # type: ignore[arg-type]
+        book.save(handle)
         handle.seek(0)
         return handle

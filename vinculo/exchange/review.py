@@ -261,7 +261,7 @@ def review_document(review: ValueReview) -> ReviewDocument:
             % {"count": len(review.gained), "amount": money(review.total_amount)}
         )
         gained.lines.extend(
-            _("%(kind)s: %(count)s, %(amount)s")
+            _("%(kind)s: %(amount)s (%(count)s)")
             % {"kind": total.label, "count": total.count, "amount": money(total.amount)}
             for total in review.totals
         )
