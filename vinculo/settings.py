@@ -16,6 +16,9 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("VINCULO_VAR_DIR", "var")).resolve()
+# Conversation levels (M5): below this confidence a suggestion is not stored on an
+# interaction (docs/benchmarks.md, "coverage against accuracy"); read by level_min_confidence().
+VINCULO_LEVEL_MIN_CONFIDENCE = float(env_str("VINCULO_LEVEL_MIN_CONFIDENCE", "0.6"))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from vinculo.interactions.models import Interaction
-from vinculo.interactions.schemas import InteractionIn, InteractionOut
-from vinculo.interactions.services import interaction_log
+from vinculo.interactions.schemas import InteractionIn, InteractionLevelIn, InteractionOut
+from vinculo.interactions.services import interaction_log, interaction_set_level
 from vinculo.people.models import Colleague, Person
 from vinculo.users.api import get_many_or_invalid, require_writer
 
@@ -30,3 +31,14 @@ def interaction_add(request: HttpRequest, payload: InteractionIn) -> Status[Inte
         actor=user,
     )
     return Status(201, interaction)
+
+
+@router.post("/{interaction_id}/level", response=InteractionOut)
+def interaction_level(
+    request: HttpRequest, interaction_id: int, payload: InteractionLevelIn
+) -> Interaction:
+    """Set the conversation level; a suggested one becomes the user's, and the pair (notes,
+    level) is kept to retrain the suggestion (M5)."""
+    user = require_writer(request)
+    interaction = get_object_or_404(Interaction, pk=interaction_id)
+    return interaction_set_level(interaction=interaction, level=payload.level, actor=user)

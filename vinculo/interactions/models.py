@@ -118,3 +118,35 @@ class InteractionColleague(models.Model):
 
     def __str__(self) -> str:
         return f"{self.colleague_id} @ {self.interaction_id}"
+
+
+class LevelCorrection(models.Model):
+    """A level a user set on an interaction that had a suggested level or none: a labelled
+    note for ``vinculo train_levels`` (M5). The note is copied, so that editing or deleting
+    the interaction later does not change what the model was taught."""
+
+    interaction = models.ForeignKey(
+        Interaction,
+        verbose_name=_("interaction"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="level_corrections",
+    )
+    note = models.TextField(_("note"))
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    suggested_level = models.CharField(
+        _("suggested level"), max_length=16, choices=Level.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("level correction")
+        verbose_name_plural = _("level corrections")
+
+    def __str__(self) -> str:
+        return f"{self.suggested_level or '-'} -> {self.level}"

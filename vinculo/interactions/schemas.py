@@ -22,6 +22,10 @@ class InteractionIn(Schema):
     summary: str = ""
 
 
+class InteractionLevelIn(Schema):
+    level: str = Field(description="operational, strategic, satisfaction or personal.")
+
+
 class InteractionOut(Schema):
     id: int
     started_at: datetime
@@ -30,6 +34,7 @@ class InteractionOut(Schema):
     place: str
     direction: str
     level: str
+    level_suggested: bool
     summary: str
     account_id: int | None
     people: list[int]

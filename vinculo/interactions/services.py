@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from vinculo.checks import Problems, check_choice, check_text
 from vinculo.health.services import health_refresh_after_commit
-from vinculo.interactions.levels import suggest_level
+from vinculo.interactions.levels import level_correction_record, suggest_stored_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Colleague, Employment, Person
 from vinculo.people.rules import JobBook, job_precedence_order, jobs_on
@@ -104,10 +104,12 @@ def interaction_problems(
 
 def interaction_level(*, level: str, summary: str) -> tuple[str, bool]:
     """(level, whether it is a suggestion): the level chosen, or, with none chosen, the
-    one suggested from the notes (M5), marked as such."""
-    if level or not summary.strip():
+    one suggested from the notes (M5), marked as such; below the confidence threshold none
+    is stored and the level stays open."""
+    if level:
         return level, False
-    return suggest_level(summary).level, True
+    suggested = suggest_stored_level(summary)
+    return (suggested.level, True) if suggested else ("", False)
 
 
 @transaction.atomic
@@ -180,6 +182,26 @@ def interaction_log(
         )
     health_refresh_after_commit(
         person_ids=[p.pk for p in people],
+        account_ids=[interaction.account_id] if interaction.account_id else [],
+    )
+    return interaction
+
+
+@transaction.atomic
+def interaction_set_level(
+    *, interaction: Interaction, level: str, actor: User | None = None
+) -> Interaction:
+    """A user sets or changes the conversation level; the choice is no longer a suggestion.
+
+    When the interaction had a suggested level or none, the (note, level) pair is kept as a
+    correction for ``vinculo train_levels`` (M5)."""
+    if level not in Level.values:
+        raise ValidationError({"level": _("Choose a level.")})
+    level_correction_record(interaction=interaction, level=level, actor=actor)
+    interaction.level, interaction.level_suggested = level, False
+    interaction.save(update_fields=["level", "level_suggested"])
+    health_refresh_after_commit(
+        person_ids=list(interaction.person_links.values_list("person_id", flat=True)),
         account_ids=[interaction.account_id] if interaction.account_id else [],
     )
     return interaction

@@ -1,40 +1,70 @@
-"""Conversation level suggestion (M5, exchange.md §4): the function, the command, the bulk
-helper, and the accuracy on the shipped held-out notes."""
+"""Conversation level suggestion (M5, exchange.md §4): the learned model, its reasons, when it
+abstains, the command, the bulk helper, corrections and retraining, and the accuracy on the
+frozen held-out notes."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import translation
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from vinculo.factories import InteractionFactory
+from vinculo.interactions import levels_model
 from vinculo.interactions.levels import (
-    DEFAULT_CONFIDENCE,
-    EVALUATION_DIR,
-    PRIORITY,
+    level_min_confidence,
+    normalised_note,
     suggest_level,
     suggest_missing_levels,
+    suggest_stored_level,
 )
-from vinculo.interactions.models import Interaction
+from vinculo.interactions.levels_model import (
+    SHIPPED_MODEL,
+    Labelled,
+    Model,
+    active_path,
+    files_digest,
+    forget_loaded_model,
+    heldout_accuracy,
+    labelled_files,
+    load_labelled,
+    predict,
+)
+from vinculo.interactions.models import Interaction, LevelCorrection
+from vinculo.interactions.services import interaction_set_level
+from vinculo.users.models import User
 from vinculo.vocab import Level
 
-# Held-out accuracy measured when the word lists were frozen (docs/benchmarks.md): es 0.81,
-# en 0.72. The floors sit a little below, so a change that makes things worse fails here.
-HELD_OUT_FLOOR = {"es": 0.78, "en": 0.70}
+# Held-out accuracy of the shipped model measured by benchmarks/level_accuracy.py
+# (docs/benchmarks.md): es 0.905, en 0.905. The floors sit a little below.
+HELD_OUT_FLOOR = {"es": 0.89, "en": 0.89}
 
 
 @pytest.fixture(autouse=True)
 def english_reasons() -> Iterator[None]:
-    # Reasons are translated; the assertions below read the English ones.
+    # Reasons are translated; the assertions below read the English ones unless they say.
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def team_var_dir(settings, tmp_path: Path) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """An installation data directory of its own, and no team model loaded from elsewhere."""
+    settings.VAR_DIR = tmp_path
+    forget_loaded_model()
+    yield tmp_path
+    forget_loaded_model()
 
 
 def run_command(text: str, *args: str) -> list[str]:
@@ -43,7 +73,7 @@ def run_command(text: str, *args: str) -> list[str]:
     return out.getvalue().splitlines()
 
 
-# --- one level per language --------------------------------------------------------------
+# --- one level per language ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -60,250 +90,373 @@ def run_command(text: str, *args: str) -> list[str]:
             "es",
         ),
         (
-            "Le pregunté qué tal fue el trimestre; nos pasa la encuesta de satisfacción",
+            "Revisión anual: nos dicen que están muy satisfechos con el servicio",
             "satisfaction",
             "es",
         ),
-        ("Nos contó lo de la boda de su hija y las vacaciones en la playa", "personal", "es"),
-        ("The invoice for order 5521 is wrong and the delivery was short", "operational", "en"),
-        ("They shared the roadmap and their growth targets for next year", "strategic", "en"),
-        ("How did we do this year? Their feedback on our service was mixed", "satisfaction", "en"),
-        ("He told me about his kids and his birthday, and a bit of football", "personal", "en"),
+        ("Me contó que su hija se casa en verano y que se van de viaje a Italia", "personal", "es"),
+        ("Customer chasing the invoice for order 5512, credit note needed", "operational", "en"),
+        ("They walked us through their growth plan and goals for next year", "strategic", "en"),
+        (
+            "Annual review: they told us they are very satisfied with our service",
+            "satisfaction",
+            "en",
+        ),
+        ("She told me her son is getting married and they are off on holiday", "personal", "en"),
     ],
 )
 def test_each_level_in_both_languages(note: str, level: str, lang: str) -> None:
-    # When a typical note of the level is read
     suggestion = suggest_level(note)
-
-    # Then the level, the language and a reason naming the level are given
-    assert suggestion.level == level
-    assert suggestion.lang == lang
-    assert suggestion.reason.startswith(level)
-    assert 0.5 <= suggestion.confidence <= 1
-
-
-def test_stems_match_every_form_of_a_word() -> None:
-    for note in ("Entrega el martes", "Entregas parciales", "Todo entregado ya"):
-        suggestion = suggest_level(note, lang="es")
-        assert suggestion.level == Level.OPERATIONAL, note
-        assert "“Entreg" in suggestion.reason or "“entreg" in suggestion.reason
+    assert (suggestion.level.value, suggestion.lang) == (level, lang)
+    assert suggestion.confidence >= level_min_confidence()
+    assert suggest_stored_level(note) == suggestion
 
 
 def test_accents_and_case_do_not_matter() -> None:
-    # Given the same note with and without accents and in capitals
-    accented = suggest_level("Reunión sobre el AÑO QUE VIENE y la expansión")
-    plain = suggest_level("reunion sobre el ano que viene y la expansion")
-
-    # Then both get the same level and confidence, and the reason quotes the note as written
-    assert (accented.level, accented.confidence) == (plain.level, plain.confidence)
-    assert accented.level == Level.STRATEGIC
-    assert "“el AÑO QUE VIENE”" in accented.reason
-    assert "“el ano que viene”" in plain.reason
+    accented = suggest_level("Plan de expansión para el próximo año, según la dirección")
+    plain = suggest_level("PLAN DE EXPANSION PARA EL PROXIMO ANO, SEGUN LA DIRECCION")
+    assert accented.level == plain.level == Level.STRATEGIC
+    assert accented.confidence == plain.confidence
 
 
-def test_a_negated_problem_is_not_an_incident() -> None:
-    # "sin incidencias" alone reads as a quarter that went well, not as an incident
-    quiet = suggest_level("Trimestre sin incidencias")
-    assert quiet.level == Level.SATISFACTION
-    assert "“incidencias” (negated)" in quiet.reason
-
-    # but the delivery it qualifies is still operational
-    delivery = suggest_level("Entrega del pedido 4512 sin incidencias")
-    assert delivery.level == Level.OPERATIONAL
-
-    # and a negator beyond the clause does not reach the word
-    handled = suggest_level("No era urgente. Incidencia con el lote 22, enviamos técnico")
-    assert handled.level == Level.OPERATIONAL
-    assert "negated" not in handled.reason
+# --- reasons -------------------------------------------------------------------------------
 
 
-def test_english_negation_and_contractions() -> None:
-    assert suggest_level("No complaints at all this quarter").level == Level.SATISFACTION
-    # "we'll" is not the word "well", and "didn't" still negates
-    suggestion = suggest_level("We didn't have any issues; we'll ship the order Friday")
-    assert suggestion.level == Level.OPERATIONAL
-    assert "“well”" not in suggestion.reason
-    assert "“issues” (negated)" in suggestion.reason
+def _quotes(reason: str) -> list[str]:
+    return re.findall(r"“([^”]+)”", reason)
 
 
-def test_a_complaint_being_handled_is_operational() -> None:
-    suggestion = suggest_level("Queja por el retraso del pedido, enviamos técnico mañana")
-    assert suggestion.level == Level.OPERATIONAL
+def test_the_reason_quotes_the_notes_own_words_for_the_level() -> None:
+    note = "Hablamos del plan de expansión para el año que viene"
+    suggestion = suggest_level(note)
+    assert suggestion.reason.startswith(f"Strategic {suggestion.confidence:.2f}: ")
+    quotes = _quotes(suggestion.reason)
+    assert "expansión" in quotes
+    assert 1 <= len(quotes) <= 3
+    assert all(quote in note for quote in quotes)
 
 
-def test_happy_after_a_complaint_is_satisfaction() -> None:
-    # Given a client who is now happy after a complaint (exchange.md §4)
-    es = suggest_level("Después de la queja de marzo ya están contentos otra vez")
-    en = suggest_level("Happy again after last month's complaint")
-
-    # Then the conversation is a satisfaction review, and the reason names the rule
-    for suggestion in (es, en):
-        assert suggestion.level == Level.SATISFACTION
-        assert "happy after a complaint" in suggestion.reason
+def test_neighbouring_words_are_one_quote_but_not_across_punctuation() -> None:
+    suggestion = suggest_level("Semáforo de Iberfruta: rojo en documentación, verde en trato")
+    assert all("," not in quote for quote in _quotes(suggestion.reason))
 
 
-def test_not_happy_with_a_complaint_stays_operational() -> None:
-    suggestion = suggest_level("Not happy at all: complaint about the late delivery")
-    assert suggestion.level == Level.OPERATIONAL
-    assert "happy after a complaint" not in suggestion.reason
+def test_a_close_runner_up_is_named_with_its_words() -> None:
+    note = "semaforo trimestral Globex, todo en verde salvo entregas"
+    suggestion = suggest_level(note)
+    first, runner = suggestion.reason.split("; runner-up ")
+    assert first.startswith("Operational ")
+    assert runner.startswith("Satisfaction review ")
+    assert all(quote in note for quote in _quotes(runner))
 
 
-def test_ties_follow_the_documented_priority() -> None:
-    assert PRIORITY == (Level.SATISFACTION, Level.STRATEGIC, Level.OPERATIONAL, Level.PERSONAL)
-    # "pedido" (operational, 2) against "encuesta" (satisfaction, 2)
-    suggestion = suggest_level("pedido y encuesta", lang="es")
-    assert suggestion.level == Level.SATISFACTION
-    assert "tie broken by priority" in suggestion.reason
+def test_reasons_are_in_the_readers_language() -> None:
+    note = "semaforo trimestral Globex, todo en verde salvo entregas"
+    with translation.override("es"):
+        reason = suggest_level(note).reason
+        assert reason.startswith("Operativo ")
+        assert "; le sigue Revisión de satisfacción " in reason
+        assert suggest_level("ok").reason.startswith("la nota dice demasiado poco, sin nivel; ")
+        foreign = suggest_level("Der Kunde hat die Bestellung bestätigt und wir liefern")
+        assert foreign.reason.startswith("no está en español ni en inglés, sin nivel; ")
 
 
-def test_nothing_matched_is_operational_with_low_confidence() -> None:
-    suggestion = suggest_level("Lorem ipsum dolor sit amet")
-    assert suggestion.level == Level.OPERATIONAL
-    assert suggestion.confidence == DEFAULT_CONFIDENCE
-    assert "no level words found" in suggestion.reason
+# --- knowing when it does not know -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note", ["ok", "fine", "all good", "vale", "todo bien", "gracias", "see email", "Reunión"]
+)
+def test_a_note_that_says_nothing_gets_no_level(note: str) -> None:
+    suggestion = suggest_level(note)
+    assert suggestion.confidence < level_min_confidence()
+    assert suggestion.reason.startswith("too little to go on, no level; ")
+    assert suggest_stored_level(note) is None
+
+
+@pytest.mark.parametrize(
+    ("note", "lang"),
+    [
+        ("Der Kunde hat die Bestellung für nächste Woche bestätigt, wir liefern am Montag.", "de"),
+        ("Nous avons parlé de leur stratégie pour l'année prochaine et de nouveaux marchés.", "fr"),
+        ("Il cliente ha confermato l'ordine per la settimana prossima, consegna lunedì.", "it"),
+        ("El client ha confirmat la comanda per dijous, amb els palets de sempre.", "ca"),
+    ],
+)
+def test_a_note_in_another_language_gets_no_level(note: str, lang: str) -> None:
+    suggestion = suggest_level(note)
+    assert (suggestion.lang, suggestion.confidence) == (lang, 0.0)
+    assert suggestion.reason.startswith("not Spanish or English, no level; ")
+    assert suggest_stored_level(note) is None
+
+
+def test_the_threshold_is_a_setting(settings) -> None:  # type: ignore[no-untyped-def]
+    note = "semaforo trimestral Globex, todo en verde salvo entregas"  # confidence 0.62
+    confidence = suggest_level(note).confidence
+    assert 0.6 <= confidence < 0.7
+    settings.VINCULO_LEVEL_MIN_CONFIDENCE = 0.6
+    assert level_min_confidence() == 0.6
+    assert suggest_stored_level(note) is not None
+    settings.VINCULO_LEVEL_MIN_CONFIDENCE = 0.7
+    assert suggest_stored_level(note) is None
 
 
 def test_empty_note_has_zero_confidence() -> None:
-    for note in ("", "   ", "\t", "…!?"):
-        suggestion = suggest_level(note)
-        assert (suggestion.level, suggestion.confidence, suggestion.lang) == (
-            Level.OPERATIONAL,
-            0.0,
-            "",
-        )
+    for text in ("", "   ", "¿?!", "\t"):
+        suggestion = suggest_level(text)
+        assert (suggestion.level, suggestion.confidence) == (Level.OPERATIONAL, 0.0)
+        assert suggestion.reason == "empty note"
+        assert suggest_stored_level(text) is None
 
 
-def test_language_is_detected_and_can_be_forced() -> None:
-    assert suggest_level("Hablamos con el cliente de los pedidos").lang == "es"
-    assert suggest_level("We talked to the client about the orders").lang == "en"
-    # Forced to English, a Spanish note finds no English words
-    forced = suggest_level("Hablamos con el cliente de los pedidos", lang="en")
-    assert (forced.lang, forced.confidence) == ("en", DEFAULT_CONFIDENCE)
+def test_language_can_be_forced() -> None:
+    assert suggest_level("QBR con Acme").lang in {"es", ""}
+    assert suggest_level("QBR con Acme", lang="en").lang == "en"
 
 
-@settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=60, deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_gets_a_valid_suggestion(text: str) -> None:
     suggestion = suggest_level(text)
-    assert suggestion.level in Level.values
+    assert suggestion.level in Level
     assert 0.0 <= suggestion.confidence <= 1.0
-    assert suggestion.lang in {"", "es", "en"}
-    assert "\t" not in suggestion.reason and "\n" not in suggestion.reason
+    assert suggestion.reason
 
 
-# --- the command ---------------------------------------------------------------------------
-
-LINE = re.compile(r"^(operational|strategic|satisfaction|personal)\t(0\.\d\d|1\.00)\t[^\t]+$")
+# --- the command (exchange.md §4) --------------------------------------------------------
 
 
 def test_command_prints_one_line_per_note_in_order() -> None:
-    # Given notes of each level, an empty line, a line with tabs and emoji, and a long one
-    notes = [
-        "Pedido 4471 confirmado para el jueves",
-        "Next year they open a plant in Poland: roadmap and goals",
-        "",
-        "¿Cómo lo estamos haciendo?\tfeedback 🙂🙂",
-        "Weekend in the mountains with the kids",
-        "pedido " * 5000,
-    ]
-
-    # When they are piped through the command
-    lines = run_command("\n".join(notes) + "\n")
-
-    # Then each note gets one well-formed line, in the input order
-    assert len(lines) == len(notes)
-    assert all(LINE.match(line) for line in lines), lines
-    assert [line.split("\t")[0] for line in lines] == [
-        "operational",
-        "strategic",
-        "operational",
-        "satisfaction",
-        "personal",
-        "operational",
-    ]
-    assert lines[2] == "operational\t0.00\tempty note"
+    lines = run_command(
+        "Pedido urgente de 40 palets, sale hoy\n"
+        "\n"
+        "Annual review: they are very happy with our service\n"
+        "ok\n"
+    )
+    assert len(lines) == 4
+    fields = [line.split("\t") for line in lines]
+    assert all(len(f) == 3 for f in fields)
+    assert [f[0] for f in fields[:3]] == ["operational", "operational", "satisfaction"]
+    assert fields[1] == ["operational", "0.00", "empty note"]
+    assert all(re.fullmatch(r"[01]\.\d\d", f[1]) for f in fields)
+    # The command prints its best level even below the threshold, with its low confidence.
+    assert float(fields[3][1]) < level_min_confidence()
 
 
 def test_command_respects_the_language_option() -> None:
-    lines = run_command("Hablamos de los pedidos\r\n", "--lang", "en")
-    assert lines == ["operational\t0.10\tno level words found; operational by default"]
+    assert run_command("QBR Acme\n", "--lang", "en")[0].split("\t")[0] == "satisfaction"
 
 
 def test_command_on_no_input_prints_nothing() -> None:
     assert run_command("") == []
 
 
-# --- the evaluation set ---------------------------------------------------------------------
-
-
-def load_notes(lang: str) -> list[dict[str, str]]:
-    path = EVALUATION_DIR / f"levels_{lang}.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+# --- the labelled notes and the accuracy ---------------------------------------------------
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_evaluation_set_is_large_and_balanced(lang: str) -> None:
-    rows = load_notes(lang)
-    assert len(rows) >= 120
-    per_level = {level: sum(r["level"] == level for r in rows) for level in Level.values}
-    assert min(per_level.values()) >= len(rows) // 4 - 2, per_level
-    assert {r["split"] for r in rows} == {"dev", "heldout"}
-    assert sum(r["split"] == "heldout" for r in rows) >= 60
+def test_labelled_notes_are_large_balanced_and_the_held_out_is_apart(lang: str) -> None:
+    train = load_labelled("train", [lang])
+    held = load_labelled("heldout", [lang])
+    train_levels = Counter(n.level for n in train if n.level != "none")
+    assert sum(train_levels.values()) >= 600
+    assert set(train_levels) == set(Level.values)
+    assert max(train_levels.values()) - min(train_levels.values()) <= 10
+    assert len({n.voice for n in train}) >= 5
+    assert sum(1 for n in held if n.level != "none") >= 250
+    train_notes = {normalised_note(n.note) for n in train}
+    assert not [n.note for n in held if normalised_note(n.note) in train_notes]
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_held_out_accuracy_floor(lang: str) -> None:
-    # Given the held-out notes, never used while tuning the word lists
-    rows = [r for r in load_notes(lang) if r["split"] == "heldout"]
-
-    # When each one is suggested a level, the language left to detection
-    right = sum(suggest_level(r["note"]).level == r["level"] for r in rows)
-
-    # Then the accuracy stays at or above the floor recorded in docs/benchmarks.md
-    assert right / len(rows) >= HELD_OUT_FLOOR[lang], f"{right}/{len(rows)}"
+    accuracy = heldout_accuracy(Model.load(SHIPPED_MODEL), load_labelled("heldout", [lang]))
+    assert accuracy[lang] >= HELD_OUT_FLOOR[lang]
 
 
-# --- the bulk helper ------------------------------------------------------------------------
+def test_the_shipped_model_was_trained_on_the_current_labelled_files() -> None:
+    # After editing a training file, run `vinculo train_levels --shipped`.
+    assert Model.load(SHIPPED_MODEL).meta["trained_on"] == files_digest(labelled_files("train"))
+
+
+def test_the_shipped_model_is_reproduced_from_the_labelled_files() -> None:
+    shipped = Model.load(SHIPPED_MODEL)
+    rebuilt = levels_model.train_shipped()
+    notes = load_labelled("heldout")
+    assert [predict(rebuilt, n.note) for n in notes] == [predict(shipped, n.note) for n in notes]
+    for note in notes[::10]:
+        a, b = shipped.score(note.note), rebuilt.score(note.note)
+        assert a is not None and b is not None
+        assert a.probabilities == pytest.approx(b.probabilities, abs=1e-3)
+
+
+# --- storing suggestions ---------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_suggest_missing_levels_fills_only_empty_levels() -> None:
-    # Given interactions without a level, one with a level a user chose, and one without notes
+def test_suggest_missing_levels_fills_only_empty_levels_and_confident_ones() -> None:
     strategic = InteractionFactory(level="", summary="Roadmap and goals for next year")
-    personal = InteractionFactory(level="", summary="Le conté lo de la boda de mi hija")
+    personal = InteractionFactory(level="", summary="Me contó lo de la boda de su hija")
     chosen = InteractionFactory(level=Level.PERSONAL, summary="Invoice 42 overdue")
     silent = InteractionFactory(level="", summary="")
-
-    # When missing levels are suggested
-    updated = suggest_missing_levels(Interaction.objects.all())
-
-    # Then only the two rows without a level and with notes change, marked as suggested
-    assert updated == 2
-    rows = {i.pk: (i.level, i.level_suggested) for i in Interaction.objects.all()}
-    assert rows[strategic.pk] == (Level.STRATEGIC, True)
-    assert rows[personal.pk] == (Level.PERSONAL, True)
-    assert rows[chosen.pk] == (Level.PERSONAL, False)
-    assert rows[silent.pk] == ("", False)
-
-    # And a second run has nothing left to do
-    assert suggest_missing_levels(Interaction.objects.all()) == 0
+    vague = InteractionFactory(level="", summary="ok, hablamos")
+    foreign = InteractionFactory(level="", summary="Wir haben die Rechnung für den Kunden bezahlt")
+    assert suggest_missing_levels(Interaction.objects.all()) == 2
+    got = {
+        i.pk: (i.level, i.level_suggested)
+        for i in Interaction.objects.filter(pk__in=[
+            strategic.pk, personal.pk, chosen.pk, silent.pk, vague.pk, foreign.pk
+        ])
+    }  # fmt: skip
+    assert got == {
+        strategic.pk: (Level.STRATEGIC, True),
+        personal.pk: (Level.PERSONAL, True),
+        chosen.pk: (Level.PERSONAL, False),
+        silent.pk: ("", False),
+        vague.pk: ("", False),
+        foreign.pk: ("", False),
+    }
 
 
 @pytest.mark.django_db
-def test_suggest_missing_levels_respects_the_queryset_and_batches(
-    django_assert_max_num_queries: object,
-) -> None:
-    # Given many rows without a level, only some of them in the queryset passed
+def test_suggest_missing_levels_reads_and_writes_in_batches(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     InteractionFactory.create_batch(30, level="", summary="Pedido urgente de palets")
-    outside = InteractionFactory(level="", summary="Pedido urgente de palets", place="Bilbao")
+    with django_assert_num_queries(2):  # one read, one bulk update (a CASE per row)
+        assert suggest_missing_levels(Interaction.objects.all()) == 30
 
-    # When levels are suggested for the others: a read and a bulk write, not a query per row
-    with django_assert_max_num_queries(6):  # type: ignore[operator]
-        updated = suggest_missing_levels(Interaction.objects.exclude(place="Bilbao"))
 
-    # Then those 30 are filled and the row outside the queryset is left alone
-    assert updated == 30
-    outside.refresh_from_db()
-    assert (outside.level, outside.level_suggested) == ("", False)
-    assert Interaction.objects.filter(level=Level.OPERATIONAL, level_suggested=True).count() == 30
+# --- corrections and retraining --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_setting_the_level_of_a_suggested_interaction_keeps_the_pair(owner: User) -> None:
+    suggested = InteractionFactory(
+        level=Level.OPERATIONAL, level_suggested=True, summary="Semáforo Acme: verde en plazos"
+    )
+    open_one = InteractionFactory(level="", summary="Semáforo Globex, ámbar en trato")
+    users_own = InteractionFactory(level=Level.PERSONAL, summary="Boda de su hija")
+
+    interaction_set_level(interaction=suggested, level=Level.SATISFACTION, actor=owner)
+    interaction_set_level(interaction=open_one, level=Level.SATISFACTION, actor=owner)
+    interaction_set_level(interaction=users_own, level=Level.STRATEGIC, actor=owner)
+
+    rows = list(
+        LevelCorrection.objects.values_list(
+            "interaction_id", "note", "level", "suggested_level", "created_by_id"
+        )
+    )
+    assert rows == [
+        (suggested.pk, "Semáforo Acme: verde en plazos", "satisfaction", "operational", owner.pk),
+        (open_one.pk, "Semáforo Globex, ámbar en trato", "satisfaction", "", owner.pk),
+    ]
+    suggested.refresh_from_db()
+    assert (suggested.level, suggested.level_suggested) == (Level.SATISFACTION, False)
+    # Changed again by a user: the latest choice is kept too.
+    interaction_set_level(interaction=suggested, level=Level.STRATEGIC, actor=owner)
+    assert LevelCorrection.objects.filter(interaction=suggested).count() == 2
+    with pytest.raises(ValidationError):
+        interaction_set_level(interaction=suggested, level="urgent", actor=owner)
+
+
+@pytest.mark.django_db
+def test_the_api_sets_a_level_and_keeps_the_correction(owner: User) -> None:
+    interaction = InteractionFactory(
+        level=Level.OPERATIONAL, level_suggested=True, summary="Semáforo Acme: verde en plazos"
+    )
+    client = Client()
+    client.force_login(owner)
+    response = client.post(
+        f"/api/interactions/{interaction.pk}/level",
+        data={"level": "satisfaction"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["level"], response.json()["level_suggested"]) == (
+        "satisfaction",
+        False,
+    )
+    assert LevelCorrection.objects.get().suggested_level == "operational"
+
+
+# The team's shorthand: a "semáforo" (traffic light) is their review of how the relationship
+# is going, colour by colour. The shipped notes never say it, and the model reads the topics
+# named in it as operational.
+TEAM_CORRECTIONS = [
+    "Semáforo con Acme: verde en plazos, ámbar en facturación",
+    "semaforo Globex: todo verde salvo la documentacion",
+    "Semáforo trimestral Iberfruta, rojo en entregas",
+    "semáforo de la cuenta: ámbar en soporte",
+    "Semáforo anual con Talleres Ruiz, verde en calidad",
+    "semaforo Norte: rojo en plazos de entrega, verde en precio",
+    "Semáforo con compras: verde, ámbar en incidencias",
+    "semáforo Alimentos Sur: ámbar por retrasos",
+    "Semáforo de Metal Bilbao, verde en todo",
+    "semaforo con su director: rojo en tiempos de respuesta",
+    "Semáforo Logística Este: ámbar en albaranes",
+    "semáforo cuenta Vega, verde en pedidos y en facturas",
+    "Semáforo con Ana: rojo en instalación",
+    "semaforo semestral Grupo Mar, ámbar en stock",
+    "Semáforo con Textil Sol: verde en muestras",
+    "semáforo con mantenimiento, rojo en averías",
+    "Semáforo Hierros: ámbar en precios",
+    "semaforo con calidad: verde en lotes, rojo en devoluciones",
+    "Semáforo trimestre 2, ámbar en transporte",
+    "semáforo con la planta de Vigo: verde en repuestos",
+]
+PATTERN = [
+    "Semáforo con Frutas Levante: ámbar en pedidos urgentes",
+    "semaforo de Cárnicas Oeste, rojo en facturas",
+    "Semáforo con logística: verde en entregas",
+    "semáforo Papelera Norte: ámbar en reclamaciones",
+    "Semáforo con el almacén de Getafe, rojo en stock",
+    "semaforo anual de Vinos Duero: verde en precios, ámbar en portes",
+]
+
+
+@pytest.mark.django_db
+def test_retraining_with_corrections_learns_the_teams_pattern(
+    owner: User, team_var_dir: Path
+) -> None:
+    before = [suggest_level(note).level for note in PATTERN]
+    assert before.count(Level.SATISFACTION) <= 1
+    # The frozen held-out notes plus the team's pattern, as this team would measure it.
+    measured = load_labelled("heldout") + [
+        Labelled("satisfaction", note, "es", "team") for note in PATTERN
+    ]
+    accuracy_before = heldout_accuracy(Model.load(SHIPPED_MODEL), measured)
+    for note in TEAM_CORRECTIONS:
+        interaction = InteractionFactory(level="", summary=note)
+        interaction_set_level(interaction=interaction, level=Level.SATISFACTION, actor=owner)
+
+    out = io.StringIO()
+    call_command("train_levels", stdout=out)
+    report = out.getvalue()
+    assert "trained on" in report and " 20 corrections" in report
+    written = team_var_dir / "levels" / "level_model_v1.json.gz"
+    assert f"wrote {written}" in report
+    assert active_path() == written
+
+    after = [suggest_level(note).level for note in PATTERN]
+    assert after == [Level.SATISFACTION] * len(PATTERN)
+    accuracy_after = heldout_accuracy(Model.load(written), measured)
+    assert accuracy_after["es"] > accuracy_before["es"]
+    assert accuracy_after["all"] > accuracy_before["all"]
+    # On the frozen notes alone it is no worse than the command's tolerance allows.
+    frozen_before = heldout_accuracy(Model.load(SHIPPED_MODEL))["all"]
+    assert heldout_accuracy(Model.load(written))["all"] >= frozen_before - 0.005
+    assert Model.load(written).meta["version"] == 1
+    assert Model.load(written).meta["corrections"] == 20
+
+
+@pytest.mark.django_db
+def test_a_model_worse_on_the_frozen_notes_is_refused(owner: User, team_var_dir: Path) -> None:
+    # Corrections that call two thirds of the shipped personal notes operational.
+    personal = [n.note for n in load_labelled("train") if n.level == "personal"]
+    personal = [note for i, note in enumerate(personal) if i % 3]
+    LevelCorrection.objects.bulk_create(
+        [LevelCorrection(note=note, level=Level.OPERATIONAL) for note in personal]
+    )
+    with pytest.raises(CommandError, match="worse on the frozen held-out notes"):
+        call_command("train_levels", stdout=io.StringIO())
+    assert not (team_var_dir / "levels").exists()
+    assert active_path() == SHIPPED_MODEL
