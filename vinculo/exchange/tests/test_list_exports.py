@@ -194,3 +194,35 @@ def test_vcards_round_trip_through_vobject(signed_in: Client) -> None:
 
 def test_vcard_of_an_unknown_person_is_404(signed_in: Client) -> None:
     assert signed_in.get("/people/999999/card.vcf").status_code == 404
+
+
+def test_vcards_round_trip_through_the_vcard_importer(signed_in: Client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Our cards read back by ``import_vcard`` give the same people, jobs and facts."""
+    pytest.importorskip("vinculo.capture.vcard", reason="the vCard importer is not merged yet")
+    from django.core.management import call_command
+
+    from vinculo.people.models import Employment, Person
+
+    account = AccountFactory(name="Acme Ibérica")
+    person = PersonFactory(
+        name="Íñigo Núñez Pájaro", phones="+34 600 111 222", notes="Prefiere llamadas; nunca los lunes",
+        birthday=dt.date(1975, 2, 28), legal_basis="consent",
+    )  # fmt: skip
+    PersonEmailFactory(person=person, email="inigo@acme.es")
+    EmploymentFactory(person=person, account=account, title="Director de compras")
+    cards = tmp_path / "people.vcf"
+    cards.write_bytes(body(signed_in.get("/people/export.vcf")))
+    Employment.objects.all().delete()
+    Person.objects.all().delete()
+
+    call_command("import_vcard", str(cards), "--legal-basis", "consent")
+
+    back = Person.objects.get()
+    assert back.name == "Íñigo Núñez Pájaro"
+    assert list(back.emails.values_list("email", flat=True)) == ["inigo@acme.es"]
+    assert back.phones == "+34600111222"  # the importer normalises to E.164
+    assert (back.birthday, back.notes, back.legal_basis) == (
+        dt.date(1975, 2, 28), "Prefiere llamadas; nunca los lunes", "consent",
+    )  # fmt: skip
+    job = Employment.objects.get(person=back)
+    assert (job.account_id, job.title) == (account.pk, "Director de compras")
