@@ -205,9 +205,12 @@ def test_vcards_round_trip_through_the_vcard_importer(signed_in: Client, tmp_pat
 
     account = AccountFactory(name="Acme Ibérica")
     person = PersonFactory(
-        name="Íñigo Núñez Pájaro", phones="+34 600 111 222", notes="Prefiere llamadas; nunca los lunes",
-        birthday=dt.date(1975, 2, 28), legal_basis="consent",
-    )  # fmt: skip
+        name="Íñigo Núñez Pájaro",
+        phones="+34 600 111 222",
+        notes="Prefiere llamadas; nunca los lunes",
+        birthday=dt.date(1975, 2, 28),
+        legal_basis="consent",
+    )
     PersonEmailFactory(person=person, email="inigo@acme.es")
     EmploymentFactory(person=person, account=account, title="Director de compras")
     cards = tmp_path / "people.vcf"
