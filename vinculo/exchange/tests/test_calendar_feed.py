@@ -241,3 +241,13 @@ def test_feed_query_count_is_fixed(
         response = client.get(url)
 
     assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == 4 * size
+
+
+def test_settings_page_query_count(
+    signed_in: Client, owner: User, django_assert_num_queries
+) -> None:
+    calendar_feed_create(user=owner)
+
+    # session, user, the live address
+    with django_assert_num_queries(3):
+        assert signed_in.get("/calendar/").status_code == 200

@@ -229,3 +229,13 @@ def test_vcards_round_trip_through_the_vcard_importer(signed_in: Client, tmp_pat
     )  # fmt: skip
     job = Employment.objects.get(person=back)
     assert (job.account_id, job.title) == (account.pk, "Director de compras")
+
+
+def test_one_card_query_count(
+    signed_in: Client, make_book: MakeBook, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    person = make_book(3)[1]
+
+    # session, user, the person, their addresses, their jobs
+    with django_assert_num_queries(5):
+        assert b"FN:Persona 001" in body(signed_in.get(f"/people/{person.pk}/card.vcf"))
