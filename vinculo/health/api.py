@@ -10,25 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
+from vinculo.health.agenda import agenda_for
 from vinculo.health.insights import insights
 from vinculo.health.models import Play
-from vinculo.health.selectors import agenda_for
 from vinculo.health.services import engine_config, play_dismiss, play_done, play_snooze
 from vinculo.users.api import api_user, require_writer
 
 router = Router(tags=["health"])
-
-
-class AgendaItemOut(Schema):
-    kind: str
-    priority: float
-    person_id: int | None
-    account_id: int | None
-    title: str
-    due: dt.date | None
-    channel: str
-    facts: dict[str, Any]
-    play_id: int | None
 
 
 class PlayOut(Schema):
@@ -58,9 +46,11 @@ def insights_view(request: HttpRequest, as_of: dt.date | None = None) -> dict[st
     return insights(as_of or timezone.localdate(), engine_config())
 
 
-@router.get("/agenda", response=list[AgendaItemOut])
-def agenda_view(request: HttpRequest, day: dt.date | None = None) -> list[Any]:
-    return agenda_for(api_user(request), day or timezone.localdate())
+@router.get("/agenda")
+def agenda_view(request: HttpRequest, date: dt.date | None = None) -> dict[str, Any]:
+    """The user's morning agenda as of a date (exchange.md section 5), in the language of
+    the request: the same items, in the same order, as the agenda page."""
+    return agenda_for(day=date or timezone.localdate(), user=api_user(request)).as_json()
 
 
 def _my_play(request: HttpRequest, play_id: int) -> Play:

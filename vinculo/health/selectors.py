@@ -1,11 +1,13 @@
-"""Reads over health: the agenda, the fairness report, health on a past date."""
+"""Reads over health: the fairness report, health on a past date, the pages' reads.
+
+The agenda is ``health/agenda.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +15,6 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    Max,
     OuterRef,
     Q,
     Subquery,
@@ -23,178 +24,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from vinculo.commitments.models import Commitment, Complaint
 from vinculo.growth.models import Concession, Holding
 from vinculo.health.models import HealthSnapshot, Play, PlayStatus
 from vinculo.interactions.models import Interaction, InteractionPerson
-from vinculo.people.models import Account, Colleague, ContactPlan, Employment, Person
-from vinculo.users.models import User
-from vinculo.vocab import LIVE_CHANNELS, Channel, Severity
-
-# Higher sorts first: what matters most in the morning.
-_SEVERITY_WEIGHT = {
-    Severity.CRITICAL: 100,
-    Severity.HIGH: 80,
-    Severity.MEDIUM: 50,
-    Severity.LOW: 30,
-}
-
-
-@dataclass
-class AgendaItem:
-    kind: str  # contact_due, promise_overdue, complaint_open, play
-    priority: float
-    person_id: int | None
-    account_id: int | None
-    title: str
-    due: dt.date | None
-    channel: str = ""
-    facts: dict[str, Any] = field(default_factory=dict)
-    play_id: int | None = None
-    # The play's kind, so that its reason and action can be worded in the reader's language.
-    play_kind: str = ""
-
-
-def _my_scope(user: User) -> tuple[Q, Q]:
-    """People and accounts the user looks after: owned by their colleague record."""
-    colleague = Colleague.objects.filter(user=user).values_list("pk", flat=True).first()
-    if colleague is None:
-        return Q(pk__in=[]), Q(pk__in=[])
-    accounts = Q(owner_id=colleague)
-    people = Q(owner_id=colleague) | Q(
-        employments__account__owner_id=colleague, employments__end__isnull=True
-    )
-    return people, accounts
-
-
-def agenda_for(user: User, today: dt.date) -> list[AgendaItem]:
-    """Due and overdue contacts, overdue promises, open complaints and open plays.
-
-    A fixed number of queries whatever the portfolio size.
-    """
-    people_q, accounts_q = _my_scope(user)
-    my_people = Person.objects.filter(people_q).distinct()
-    my_accounts = Account.objects.filter(accounts_q)
-    items: list[AgendaItem] = []
-
-    # Contacts due by cadence, from today's (or the latest) snapshot facts.
-    latest = (
-        HealthSnapshot.objects.filter(person__in=my_people, as_of__lte=today)
-        .values("person_id")
-        .annotate(day=Max("as_of"))
-    )
-    latest_days = {row["person_id"]: row["day"] for row in latest}
-    snapshots = HealthSnapshot.objects.filter(
-        person_id__in=list(latest_days), as_of__in=set(latest_days.values())
-    ).values_list("person_id", "as_of", "components", "overall")
-    plans = dict(
-        ContactPlan.objects.filter(person_id__in=list(latest_days)).values_list(
-            "person_id", "channel"
-        )
-    )
-    usual_channel = _usual_live_channel(list(latest_days))
-    names = dict(my_people.values_list("pk", "name"))
-    for pid, day, components, overall in snapshots:
-        if latest_days.get(pid) != day:
-            continue
-        cadence = (components or {}).get("cadence", {}).get("facts", {})
-        since, every = cadence.get("days_since"), cadence.get("every_days")
-        if every is None:
-            continue
-        since_today = None if since is None else since + (today - day).days
-        due_in = every - (since_today if since_today is not None else every)
-        if due_in <= 3:
-            items.append(
-                AgendaItem(
-                    "contact_due",
-                    priority=60 + min(30, max(0, -due_in)) + (100 - overall) / 10,
-                    person_id=pid,
-                    account_id=None,
-                    title=names.get(pid, ""),
-                    due=today + dt.timedelta(days=due_in),
-                    channel=plans.get(pid) or usual_channel.get(pid, Channel.CALL),
-                    facts={"days_since": since_today, "every_days": every},
-                )
-            )
-
-    overdue = (
-        Commitment.objects.filter(
-            Q(person__in=my_people) | Q(account__in=my_accounts) | Q(colleague__user=user),
-            due__lt=today,
-        )
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
-        .values_list("pk", "person_id", "account_id", "text", "due")
-        .distinct()
-    )
-    for _pk, pid, aid, text, due in overdue:
-        assert due is not None  # filtered on due < today
-        items.append(
-            AgendaItem(
-                "promise_overdue",
-                70 + min(30, (today - due).days),
-                pid,
-                aid,
-                text[:120],
-                due,
-                facts={"days_late": (today - due).days},
-            )
-        )
-
-    complaints = (
-        Complaint.objects.filter(Q(person__in=my_people) | Q(account__in=my_accounts))
-        .filter(opened__lte=today)
-        .filter(Q(resolved__isnull=True) | Q(resolved__gt=today))
-        .values_list("pk", "person_id", "account_id", "summary", "opened", "severity")
-        .distinct()
-    )
-    for _pk, pid, aid, summary, opened, severity in complaints:
-        items.append(
-            AgendaItem(
-                "complaint_open",
-                _SEVERITY_WEIGHT.get(Severity(severity), 50) + min(20, (today - opened).days),
-                pid,
-                aid,
-                summary[:120],
-                opened,
-                facts={"severity": severity, "age": (today - opened).days},
-            )
-        )
-
-    open_plays = Play.objects.filter(owner=user).filter(
-        Q(status=PlayStatus.OPEN) | Q(status=PlayStatus.SNOOZED, snoozed_until__lte=today)
-    )
-    for play in open_plays.only("pk", "kind", "person_id", "account_id", "reason", "due", "facts"):
-        items.append(
-            AgendaItem(
-                "play",
-                50,
-                play.person_id,
-                play.account_id,
-                play.reason,
-                play.due,
-                facts=play.facts,
-                play_id=play.pk,
-                play_kind=play.kind,
-            )
-        )
-    items.sort(key=lambda item: (-item.priority, item.due or today))
-    return items
-
-
-def _usual_live_channel(person_ids: list[int]) -> dict[int, str]:
-    """Each person's most used live channel (one query)."""
-    rows = (
-        InteractionPerson.objects.filter(
-            person_id__in=person_ids, interaction__channel__in=list(LIVE_CHANNELS)
-        )
-        .values_list("person_id", "interaction__channel")
-        .annotate(n=Count("pk"))
-    )
-    best: dict[int, tuple[int, str]] = {}
-    for pid, channel, n in rows:
-        if n > best.get(pid, (0, ""))[0]:
-            best[pid] = (n, channel)
-    return {pid: channel for pid, (_n, channel) in best.items()}
+from vinculo.people.models import Account, Employment, Person
 
 
 def health_on(

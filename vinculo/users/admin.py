@@ -17,5 +17,5 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["team"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("Vínculo"), {"fields": ("role", "team", "language")}),
+        (_("Vínculo"), {"fields": ("role", "team", "language", "daily_capacity")}),
     )

@@ -1,6 +1,10 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Agenda items a user is expected to finish in a day; the rest waits in "later".
+DEFAULT_DAILY_CAPACITY = 10
 
 
 class Team(models.Model):
@@ -37,6 +41,12 @@ class User(AbstractUser):
         related_name="members",
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
+    daily_capacity = models.PositiveSmallIntegerField(
+        _("daily capacity"),
+        default=DEFAULT_DAILY_CAPACITY,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text=_("How many agenda items are for today; the rest is listed for later."),
+    )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined,unused-ignore]
         verbose_name = _("user")

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, Q, QuerySet, Value
-from django.utils.translation import gettext as _
 
 from vinculo.commitments.models import Commitment
-from vinculo.health.models import PlayKind
 from vinculo.health.plays import reason_and_action
-from vinculo.health.selectors import AgendaItem, agenda_for
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
-from vinculo.users.models import User
-from vinculo.vocab import Channel, CommitmentStatus, Severity
+from vinculo.vocab import CommitmentStatus
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -114,62 +109,6 @@ def open_commitments(
     )
 
 
-@dataclass
-class AgendaRow:
-    """An agenda item with the names it points at and its words in the reader's language."""
-
-    item: AgendaItem
-    person_name: str
-    account_name: str
-    kind_label: str
-    why: str
-    action: str
-    urgency: str  # high, medium, normal
-    channel_label: str = ""
-
-
-def _agenda_words(item: AgendaItem) -> tuple[str, str, str]:
-    """(what kind of item, why it is here, what to do) for one agenda item."""
-    facts = item.facts or {}
-    if item.kind == "contact_due":
-        every = facts.get("every_days")
-        if facts.get("days_since") is None:
-            why = _("No two-way contact recorded yet; the cadence is every %(every)s days.") % {
-                "every": every
-            }
-        else:
-            why = _(
-                "Last two-way contact %(days)s days ago; the cadence is every %(every)s days."
-            ) % {
-                "days": facts["days_since"],
-                "every": every,
-            }
-        return _("Contact due"), why, ""
-    if item.kind == "promise_overdue":
-        return (
-            _("Promise overdue"),
-            _("“%(text)s” is %(days)s days late.")
-            % {"text": item.title, "days": facts.get("days_late", "?")},
-            _("Keep it now, or call to renegotiate the date before they have to ask."),
-        )
-    if item.kind == "complaint_open":
-        severity = facts.get("severity", "")
-        label = Severity(severity).label if severity in Severity.values else severity
-        return (
-            _("Complaint open"),
-            _("Complaint of %(severity)s severity open for %(age)s days: %(summary)s")
-            % {
-                "severity": str(label).lower(),
-                "age": facts.get("age", "?"),
-                "summary": item.title,
-            },
-            _("Answer today, give a date for the fix, and call back when it is solved."),
-        )
-    kind = item.play_kind
-    label = PlayKind(kind).label if kind in PlayKind.values else _("Play")
-    return str(label), *play_words(kind, facts, item.title, "")
-
-
 def play_words(kind: str, facts: dict[str, Any], reason: str, action: str) -> tuple[str, str]:
     """The play's reason and action worded now; the stored words if the facts are from an
     older engine that lacked a key the wording needs."""
@@ -178,38 +117,3 @@ def play_words(kind: str, facts: dict[str, Any], reason: str, action: str) -> tu
     except (KeyError, TypeError, ValueError, IndexError):
         return reason, action
     return worded[0] or reason, worded[1] or action
-
-
-def _urgency(priority: float) -> str:
-    if priority >= 80:
-        return "high"
-    if priority >= 60:
-        return "medium"
-    return "normal"
-
-
-def agenda_rows(*, user: User, today: dt.date) -> list[AgendaRow]:
-    """``agenda_for`` in its order (most important first), with names: two more queries."""
-    items = agenda_for(user, today)
-    person_ids = {item.person_id for item in items if item.person_id is not None}
-    account_ids = {item.account_id for item in items if item.account_id is not None}
-    people = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "name"))
-    accounts = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "name"))
-    rows = []
-    for item in items:
-        kind_label, why, action = _agenda_words(item)
-        rows.append(
-            AgendaRow(
-                item=item,
-                person_name=people.get(item.person_id, "") if item.person_id else "",
-                account_name=accounts.get(item.account_id, "") if item.account_id else "",
-                kind_label=kind_label,
-                why=why,
-                action=action,
-                urgency=_urgency(item.priority),
-                channel_label=str(Channel(item.channel).label)
-                if item.channel in Channel.values
-                else item.channel,
-            )
-        )
-    return rows

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from vinculo.health import selectors as health_selectors
+from vinculo.health.agenda import agenda_for
 from vinculo.health.explain import component_label, coverage_label, explain
 from vinculo.health.models import Play
 from vinculo.health.selectors import FairnessRow
@@ -222,19 +223,26 @@ def people_options(request: AuthedHttpRequest) -> HttpResponse:
 
 HISTORY_DAYS = 180
 SNOOZE_DAYS = 7
+# The page lists this many of the later items unless asked for all (the API has them all).
+AGENDA_LATER_SHOWN = 50
 
 
 @require_GET
 def agenda(request: AuthedHttpRequest) -> HttpResponse:
     """What to do today, most important first (the landing page after sign-in)."""
     today = timezone.localdate()
-    rows = selectors.agenda_rows(user=request.user, today=today)
+    result = agenda_for(day=today, user=request.user)
+    show_all = request.GET.get("later") == "all"
+    later = result.later if show_all else result.later[:AGENDA_LATER_SHOWN]
     return render(
         request,
         "web/agenda.html",
         {
             "nav": "agenda",
-            "rows": rows,
+            "agenda": result,
+            "later": later,
+            "later_hidden": len(result.later) - len(later),
+            "show_all": show_all,
             "today": today,
             "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
             "can_act": request.user.can_write,

@@ -81,9 +81,15 @@ def test_a_viewer_cannot_close_plays(client: Client) -> None:
     assert play.status == PlayStatus.OPEN
 
 
-def test_agenda_lists_my_open_plays(client: Client) -> None:
+def test_agenda_follows_the_contract_and_lists_my_open_plays(client: Client) -> None:
     user = UserFactory()
     play = make_play(user)
     client.force_login(user)
-    items = client.get("/api/agenda").json()
-    assert [i["play_id"] for i in items] == [play.pk]
+    data = client.get("/api/agenda", {"date": timezone.localdate().isoformat()}).json()
+    assert set(data) == {"date", "for", "today", "later"}
+    assert data["for"] == user.email
+    [item] = data["today"]
+    assert item["person"] is None and item["account"] == "acme"
+    assert item["plays"] == [play.pk]
+    assert [r["kind"] for r in item["reasons"]] == ["bow_tie"]
+    assert data["later"] == []

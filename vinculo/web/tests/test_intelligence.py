@@ -31,7 +31,7 @@ from vinculo.interactions.models import InteractionColleague, InteractionPerson
 from vinculo.people.models import Account, Colleague, Person
 from vinculo.users.models import Role, User
 from vinculo.vocab import Function, Severity
-from vinculo.web import charts
+from vinculo.web import charts, views
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -57,7 +57,9 @@ def shrinking_play(owner: User | None, person: Person, **extra: Any) -> Play:
     )
 
 
-def snapshot(*, day: dt.date, overall: int, **subject: Any) -> HealthSnapshot:
+def snapshot(
+    *, day: dt.date, overall: int, cadence: dict[str, int] | None = None, **subject: Any
+) -> HealthSnapshot:
     return HealthSnapshot.objects.create(
         as_of=day,
         overall=overall,
@@ -65,7 +67,7 @@ def snapshot(*, day: dt.date, overall: int, **subject: Any) -> HealthSnapshot:
         components={
             "cadence": {
                 "value": 35,
-                "facts": {"days_since": 50, "every_days": 30, "agreed": True},
+                "facts": (cadence or {"days_since": 50, "every_days": 30}) | {"agreed": True},
             },
             "promises": {"value": 100, "facts": {"due": 0}},
         },
@@ -151,7 +153,7 @@ def test_agenda_shows_plays_with_why_action_link_due_and_buttons(
     assert "Propose a longer meeting with an agenda of their own priorities." in html
     assert "stored reason" not in html
     assert f'href="{marta.get_absolute_url()}"' in html
-    assert "due today" in html
+    assert '<span class="chip chip-kind-meetings_shrinking">Meetings shrinking</span>' in html
     assert f'hx-post="/plays/{play.pk}/done/"' in html
     assert f'hx-post="/plays/{play.pk}/snooze/"' in html
     assert f'hx-post="/plays/{play.pk}/dismiss/"' in html
@@ -161,11 +163,11 @@ def test_agenda_shows_plays_with_why_action_link_due_and_buttons(
     assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required>', html)
 
 
-def test_agenda_orders_by_priority_and_shows_contact_due_with_channel(
+def test_agenda_shows_one_card_per_person_with_every_reason_strongest_first(
     signed_in: Client, owner: User, colleague: Colleague, marta: Person
 ) -> None:
-    # Given a play (priority 50), a critical complaint (100+) and a contact due (60+)
-    shrinking_play(owner, marta)
+    # Given a play and a critical complaint about Marta, and a contact due soon with Luis
+    play = shrinking_play(owner, marta)
     Complaint.objects.create(
         person=marta,
         account=marta.employments.get().account,
@@ -174,16 +176,45 @@ def test_agenda_orders_by_priority_and_shows_contact_due_with_channel(
         summary="The line stopped",
     )
     luis = PersonFactory(name="Luis Ortega", owner=colleague)
-    snapshot(day=today(), overall=40, person=luis)
+    snapshot(day=today(), overall=40, person=luis, cadence={"days_since": 28, "every_days": 30})
 
     html = signed_in.get("/agenda/", **EN).content.decode()
 
-    # Then the complaint comes first, then the contact due, then the play
-    complaint = html.index("Complaint of critical severity open for 3 days: The line stopped")
-    contact = html.index("Last two-way contact 50 days ago; the cadence is every 30 days.")
-    play = html.index("Meetings are getting shorter")
-    assert complaint < contact < play
+    # Then Marta has one card with the complaint first, then the play; Luis comes after
+    assert html.count('class="agenda-item ') == 2
+    complaint = html.index(
+        "Complaint of critical severity open for 3 days, not answered yet: The line stopped"
+    )
+    shrinking = html.index("Meetings are getting shorter")
+    contact = html.index(
+        "Contact due in 2 days: the last two-way contact was 28 days ago; "
+        "the cadence is every 30 days."
+    )
+    assert complaint < shrinking < contact
+    assert html.index("Marta Ruiz") < complaint and html.index("Luis Ortega") > shrinking
+    # the play keeps its buttons, on its own line
+    assert f'<li class="agenda-reason" id="play-{play.pk}">' in html
     assert "by call" in html
+    assert "Today: 2 items (your capacity is 10)" in html
+
+
+def test_agenda_splits_today_from_later_at_the_users_capacity(
+    signed_in: Client, owner: User, colleague: Colleague, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner.daily_capacity = 2
+    owner.save(update_fields=["daily_capacity"])
+    for i in range(4):
+        shrinking_play(owner, PersonFactory(name=f"Persona {i}", owner=colleague))
+    monkeypatch.setattr(views, "AGENDA_LATER_SHOWN", 1)
+
+    html = signed_in.get("/agenda/", **EN).content.decode()
+
+    assert "Today: 2 items (your capacity is 2)" in html
+    assert "Later: 2 more items" in html
+    assert html.count('class="agenda-item ') == 3
+    assert '<a href="?later=all">Show 1 more</a>' in html
+    every = signed_in.get("/agenda/?later=all", **EN).content.decode()
+    assert every.count('class="agenda-item ') == 4 and "Show 1 more" not in every
 
 
 def test_viewer_sees_the_agenda_without_buttons(client: Client, viewer: User) -> None:
@@ -209,14 +240,15 @@ def test_agenda_query_count_is_fixed(
         shrinking_play(owner, person)
         Complaint.objects.create(person=person, opened=today(), summary=f"Queja {i}")
 
-    # session, user, colleague, latest snapshot days, snapshots, plans, usual channel,
-    # names (agenda_for), promises, complaints, plays, people names (no account names:
-    # every item here is about a person)
-    with django_assert_num_queries(12):
+    # session, user, settings, colleague, plays, contacts due, promises, complaints, then
+    # for the subjects: jobs, people (names, plans, usual channel, health trend), accounts
+    with django_assert_num_queries(11):
         response = signed_in.get("/agenda/")
 
     assert response.status_code == 200
-    assert response.content.count(b'class="agenda-item') == 3 * size
+    # one card per person, with the play and the complaint on it
+    assert response.content.count(b'class="agenda-item ') == size
+    assert response.content.count(b'class="agenda-reason"') == 2 * size
 
 
 # --- the play buttons -----------------------------------------------------------------
