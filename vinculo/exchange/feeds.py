@@ -1,16 +1,15 @@
 """The calendar feed (M17): a user's agenda as iCalendar, at a secret, revocable address.
 
-The feed holds what the agenda holds (due contacts, overdue promises, open complaints, open
-plays, each with its reason in the user's language) and, ahead of time, the deadlines of
-the open promises in the user's care. Every item is an all-day event: the agenda speaks
-of days, not hours. Items already late are shown on today, so a calendar that opens on
-today shows them; they move as the feed is read again the next day.
+The feed holds what the agenda holds (one item per person or account: due contacts,
+overdue promises, open complaints, open plays, each reason worded in the user's language)
+and, ahead of time, the deadlines of the open promises in the user's care. Every item is an
+all-day event: the agenda speaks of days, not hours. The agenda's items are dated today, so
+a calendar that opens on today shows them; they follow the agenda as the feed is read again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,16 +21,17 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from icalendar import TRANSP, Calendar, Event, Timezone
 
 from vinculo.commitments.models import Commitment
 from vinculo.exchange.models import CalendarFeed
-from vinculo.health.selectors import _my_scope
-from vinculo.people.models import Account, Person
+from vinculo.health.agenda import AgendaItem, agenda_for, reader_for
+from vinculo.health.agenda import _scope as agenda_scope
+from vinculo.people.models import Colleague
 from vinculo.users.models import User
 from vinculo.users.services import token_digest
 from vinculo.vocab import CommitmentStatus
-from vinculo.web.selectors import agenda_rows
 
 # How far ahead promise deadlines are listed.
 AHEAD_DAYS = 365
@@ -87,10 +87,7 @@ class FeedEntry:
     description: str
     url: str = ""
     categories: list[str] = field(default_factory=list)
-
-
-def _stable(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+    priority: int | None = None
 
 
 def _subject(person_name: str, account_name: str) -> str:
@@ -102,56 +99,77 @@ def _subject(person_name: str, account_name: str) -> str:
 def feed_entries(
     *, user: User, today: dt.date, absolute: Callable[[str], str] = lambda path: path
 ) -> list[FeedEntry]:
-    """The user's agenda as of ``today`` and their promise deadlines ahead, worded in the
-    active language. ``absolute`` turns a path into the address the calendar links to.
+    """The user's agenda as of ``today`` (``health.agenda.agenda_for``: one item per person
+    or account, every reason a line, worded in the active language) and, ahead, the
+    deadlines of the open promises in their care. ``absolute`` turns a path into the
+    address the calendar links to.
 
-    A fixed number of queries: the agenda's, and one for the deadlines.
+    The agenda is of today: its items are dated today, its ``today`` part first (iCalendar
+    PRIORITY by urgency), the ``later`` part after it, so every open play is in the feed.
+    A fixed number of queries: the agenda's, and two for the deadlines.
     """
+    agenda = agenda_for(day=today, user=user)
     entries: list[FeedEntry] = []
-    for row in agenda_rows(user=user, today=today):
-        item = row.item
-        if item.play_id is not None:
-            uid = f"play-{item.play_id}"
-        elif item.kind == "contact_due":
-            uid = f"contact-due-p{item.person_id}"
-        else:  # a late promise or an open complaint: what it is about, and since when
-            uid = f"{item.kind.replace('_', '-')}-" + _stable(
-                item.person_id, item.account_id, item.title, item.due
+    for part, items in (("today", agenda.today), ("later", agenda.later)):
+        for item in items:
+            entries.append(
+                _agenda_entry(item, today=today, later=part == "later", absolute=absolute)
             )
-        subject = _subject(row.person_name, row.account_name)
-        lines = [row.why]
-        if row.action:
-            lines.append(row.action)
-        if row.channel_label:
-            lines.append(_("Channel: %(channel)s") % {"channel": row.channel_label})
-        path = ""
-        if item.person_id is not None:
-            path = reverse("web:person", args=[item.person_id])
-        elif item.account_id is not None:
-            path = reverse("web:account", args=[item.account_id])
-        entries.append(
-            FeedEntry(
-                uid=uid,
-                day=max(item.due or today, today),
-                summary=f"{row.kind_label}: {subject}" if subject else row.kind_label,
-                description="\n".join(line for line in lines if line),
-                url=absolute(path) if path else "",
-                categories=[row.kind_label],
-            )
-        )
     entries.extend(_deadlines(user=user, today=today, absolute=absolute))
     return entries
 
 
+_PRIORITY = {"high": 1, "medium": 3, "normal": 5}
+
+
+def _agenda_entry(
+    item: AgendaItem, *, today: dt.date, later: bool, absolute: Callable[[str], str]
+) -> FeedEntry:
+    subject = _subject(item.person_name, item.account_name)
+    first = item.reasons[0] if item.reasons else None
+    label = first.label if first is not None else _("Agenda")
+    more = len(item.reasons) - 1
+    summary = f"{label}: {subject}" if subject else label
+    if more > 0:
+        summary += " " + ngettext("(and %(n)s more)", "(and %(n)s more)", more) % {"n": more}
+    lines = [f"{reason.label}: {reason.text}" for reason in item.reasons]
+    if item.action:
+        lines.append(_("Suggested: %(action)s") % {"action": item.action})
+    if item.channel_label:
+        lines.append(_("Channel: %(channel)s") % {"channel": item.channel_label})
+    if item.person_id is not None:
+        uid, path = f"person-{item.person_id}", reverse("web:person", args=[item.person_id])
+    elif item.account_id is not None:
+        uid, path = f"account-{item.account_id}", reverse("web:account", args=[item.account_id])
+    else:  # pragma: no cover - every item has a subject
+        uid, path = "agenda", ""
+    return FeedEntry(
+        uid=f"agenda-{uid}",
+        day=today,
+        summary=summary,
+        description="\n".join(lines),
+        url=absolute(path) if path else "",
+        categories=sorted({reason.label for reason in item.reasons}),
+        priority=9 if later else _PRIORITY.get(item.urgency, 5),
+    )
+
+
 def _deadlines(*, user: User, today: dt.date, absolute: Callable[[str], str]) -> list[FeedEntry]:
     """Open promises in the user's care due from today on (the agenda lists the late ones).
-    Whose care: as the agenda's (its people, its accounts, or made by the user)."""
-    people_q, accounts_q = _my_scope(user)
+    Whose care is the agenda's rule: its people, its accounts, or made by the user."""
+    reader = reader_for(user=user)
+    me = (
+        Colleague.objects.filter(pk=reader.colleague_id)
+        if reader.colleague_id is not None
+        else Colleague.objects.none()
+    )
+    my_people, my_accounts = agenda_scope(me, today)
+    made_by_me = (
+        Q(colleague_id=reader.colleague_id) if reader.colleague_id is not None else Q(pk__in=[])
+    )
     rows = (
         Commitment.objects.filter(
-            Q(person__in=Person.objects.filter(people_q))
-            | Q(account__in=Account.objects.filter(accounts_q))
-            | Q(colleague__user=user),
+            Q(person_id__in=my_people) | Q(account_id__in=my_accounts) | made_by_me,
             status=CommitmentStatus.OPEN,
             due__gte=today,
             due__lte=today + dt.timedelta(days=AHEAD_DAYS),
@@ -159,7 +177,6 @@ def _deadlines(*, user: User, today: dt.date, absolute: Callable[[str], str]) ->
         .values_list(
             "pk", "text", "due", "person_id", "person__name", "account_id", "account__name"
         )
-        .distinct()
         .order_by("due", "pk")
     )
     label = _("Promise due")
@@ -239,6 +256,7 @@ def feed_calendar(
             categories=entry.categories,
             url=entry.url or None,
             transparency=TRANSP.TRANSPARENT,
+            priority=entry.priority,
         )
         calendar.add_component(event)
     return calendar

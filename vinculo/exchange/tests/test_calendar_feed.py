@@ -42,14 +42,7 @@ def marta(colleague: Colleague) -> Person:
 
 
 def agenda_of(owner: User, person: Person) -> None:
-    """A contact due (50 days since, every 30), a play, a late and an upcoming promise."""
-    HealthSnapshot.objects.create(
-        as_of=today(),
-        overall=40,
-        band="yellow",
-        person=person,
-        components={"cadence": {"value": 35, "facts": {"days_since": 50, "every_days": 30}}},
-    )
+    """A play, a late promise and one due in ten days, about one person."""
     Play.objects.create(
         kind=PlayKind.MEETINGS_SHRINKING,
         person=person,
@@ -71,15 +64,28 @@ def agenda_of(owner: User, person: Person) -> None:
     )  # fmt: skip
 
 
+def contact_soon(person: Person) -> None:
+    """Last two-way contact 28 days ago, every 30: due in two days."""
+    HealthSnapshot.objects.create(
+        as_of=today(),
+        overall=60,
+        band="yellow",
+        person=person,
+        components={"cadence": {"value": 60, "facts": {"days_since": 28, "every_days": 30}}},
+    )
+
+
 def feed_url(user: User) -> str:
     _feed, token = calendar_feed_create(user=user)
     return f"/calendar/{token}.ics"
 
 
 def test_feed_parses_back_and_lists_the_agenda_in_spanish(
-    client: Client, owner: User, marta: Person
+    client: Client, owner: User, colleague: Colleague, marta: Person
 ) -> None:
     agenda_of(owner, marta)
+    luis = PersonFactory(name="Luis Ortega", owner=colleague)
+    contact_soon(luis)
     url = feed_url(owner)
 
     response = client.get(url)  # no session: a calendar client
@@ -88,29 +94,30 @@ def test_feed_parses_back_and_lists_the_agenda_in_spanish(
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = icalendar.Calendar.from_ical(response.content)
     events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    # One event per agenda item (a person, every reason a line), one per deadline ahead
     assert sorted(events) == [
-        "Contacto pendiente: Marta Ruiz",
-        "Promesa atrasada: Marta Ruiz (Acme Ibérica)",
-        "Reuniones cada vez más cortas: Marta Ruiz",
+        "Contacto pendiente: Luis Ortega",
+        "Promesa atrasada: Marta Ruiz (Acme Ibérica) (y 1 más)",
         "Vence una promesa: Marta Ruiz (Acme Ibérica)",
     ]
-    due = events["Contacto pendiente: Marta Ruiz"]
-    assert due.start == today()  # 20 days late: shown today, all day
-    assert due.end == today() + dt.timedelta(days=1)
-    assert "Último contacto bidireccional hace 50 días; la cadencia es cada 30 días." in str(
-        due["DESCRIPTION"]
+    marta_item = events["Promesa atrasada: Marta Ruiz (Acme Ibérica) (y 1 más)"]
+    assert marta_item.start == today()  # the agenda is of today, all day
+    assert marta_item.end == today() + dt.timedelta(days=1)
+    description = str(marta_item["DESCRIPTION"])
+    assert description.startswith("Promesa atrasada: La promesa «Enviar la oferta revisada»")
+    with translation.override("es"):
+        reason, _action = reason_and_action(PlayKind.MEETINGS_SHRINKING, {"now": 43, "before": 60})
+    assert f"\nReuniones cada vez más cortas: {reason}\n" in description
+    assert "stored reason" not in response.content.decode()
+    assert "\nSugerido: Cúmplela ya" in description
+    assert description.endswith("\nCanal: Llamada")
+    assert str(marta_item["URL"]) == f"http://testserver/people/{marta.pk}/"
+    assert str(events["Contacto pendiente: Luis Ortega"]["DESCRIPTION"]).startswith(
+        "Contacto pendiente: "
     )
     upcoming = events["Vence una promesa: Marta Ruiz (Acme Ibérica)"]
     assert upcoming.start == today() + dt.timedelta(days=10)
     assert str(upcoming["DESCRIPTION"]) == "Prometimos: «Visitar la planta de Vigo»."
-    assert str(upcoming["URL"]) == f"http://testserver/people/{marta.pk}/"
-    play = events["Reuniones cada vez más cortas: Marta Ruiz"]
-    with translation.override("es"):
-        reason, action = reason_and_action(PlayKind.MEETINGS_SHRINKING, {"now": 43, "before": 60})
-    assert str(play["DESCRIPTION"]) == f"{reason}\n{action}"
-    assert "stored reason" not in response.content.decode()
-    late = events["Promesa atrasada: Marta Ruiz (Acme Ibérica)"]
-    assert "«Enviar la oferta revisada» lleva 4 días de retraso." in str(late["DESCRIPTION"])
     # One VTIMEZONE, of the installation's zone, with its daylight-saving rules
     (zone,) = calendar.walk("VTIMEZONE")
     assert str(zone["TZID"]) == "Europe/Madrid"
@@ -131,9 +138,9 @@ def test_feed_uids_are_stable_and_per_user(client: Client, owner: User, marta: P
 
     uids = [str(e["UID"]) for e in first.walk("VEVENT")]
     assert uids == [str(e["UID"]) for e in second.walk("VEVENT")]
-    assert len(set(uids)) == 4
+    assert len(set(uids)) == 2
     assert all(re.fullmatch(rf"[a-z0-9-]+-u{owner.pk}@testserver", uid) for uid in uids)
-    assert f"contact-due-p{marta.pk}-u{owner.pk}@testserver" in uids
+    assert f"agenda-person-{marta.pk}-u{owner.pk}@testserver" in uids
 
 
 def test_a_calendar_client_library_reads_the_feed(
@@ -147,22 +154,28 @@ def test_a_calendar_client_library_reads_the_feed(
     )
     on_day_ten = recurring_ical_events.of(calendar).at(today() + dt.timedelta(days=10))
 
-    assert len(in_two_weeks) == 4
+    assert len(in_two_weeks) == 2
     assert [str(e["SUMMARY"]) for e in on_day_ten] == [
         "Vence una promesa: Marta Ruiz (Acme Ibérica)"
     ]
 
 
-def test_feed_is_in_the_users_language(client: Client, owner: User, marta: Person) -> None:
+def test_feed_is_in_the_users_language(
+    client: Client, owner: User, colleague: Colleague, marta: Person
+) -> None:
     agenda_of(owner, marta)
+    contact_soon(PersonFactory(name="Luis Ortega", owner=colleague))
     owner.language = "en"
     owner.save(update_fields=["language"])
 
     calendar = icalendar.Calendar.from_ical(client.get(feed_url(owner)).content)
 
     summaries = sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT"))
-    assert summaries[0] == "Contact due: Marta Ruiz"
-    assert "Meetings shrinking: Marta Ruiz" in summaries
+    assert summaries == [
+        "Contact due: Luis Ortega",
+        "Promise due: Marta Ruiz (Acme Ibérica)",
+        "Promise overdue: Marta Ruiz (Acme Ibérica) (and 1 more)",
+    ]
 
 
 def test_revoked_or_replaced_or_unknown_address_is_404(client: Client, owner: User) -> None:
@@ -234,13 +247,13 @@ def test_feed_query_count_is_fixed(
         agenda_of(owner, PersonFactory(name=f"Persona {i}", owner=colleague))
     url = feed_url(owner)
 
-    # the address, its last read; the agenda (colleague, latest snapshot days, snapshots,
-    # plans, usual channel, names, promises, complaints, plays, people and account names);
-    # the deadlines (colleague, promises)
-    with django_assert_num_queries(14):
+    # the address, its last read; the agenda (health.agenda.agenda_for: its settings, the
+    # reader, plays, due contacts, promises, complaints, red accounts, the subjects' facts);
+    # the deadlines (the reader, the promises)
+    with django_assert_num_queries(12):
         response = client.get(url)
 
-    assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == 4 * size
+    assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == 2 * size
 
 
 def test_settings_page_query_count(
