@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -121,6 +122,9 @@ def main() -> int:
     parser.add_argument("--incremental-runs", type=int, default=40)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reuse", action="store_true", help="the database is already seeded")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary SQLite file (and var directory)"
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.incremental_runs)))
@@ -171,6 +175,10 @@ def main() -> int:
     finally:
         if drop:
             _admin(f"DROP DATABASE IF EXISTS {drop[1]} WITH (FORCE)", drop[0])
+        if args.keep:
+            print(f"kept                  {url}")
+        else:  # a 20,000-account SQLite file is 4.5 GB: don't leave it in /tmp
+            shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
 
 

@@ -1093,23 +1093,11 @@ class _Generator:
             interaction_id, made, person, colleague = _nearest(interactions, made)
             due = made + rng.choice((7, 14, 21, 30))
             if wanted is None:
-                if due >= today:
-                    wanted = CommitmentStatus.OPEN
-                else:
-                    wanted = rng.choices(
-                        (
-                            CommitmentStatus.KEPT,
-                            CommitmentStatus.KEPT_LATE,
-                            CommitmentStatus.BROKEN,
-                            CommitmentStatus.RENEGOTIATED,
-                            "overdue",
-                        ),
-                        (70, 12, 7, 6, 5),
-                    )[0]
+                wanted = _promise_outcome(rng, today - due)
             if wanted == CommitmentStatus.OPEN:
                 due = max(due, today + 5)
-            if wanted == "overdue":
-                due = min(due, today - 5)
+            if wanted == "overdue":  # late by days or weeks, as a busy team leaves a few
+                due = min(max(due, today - PROMISE_OVERDUE_MAX_DAYS), today - 5)
             closing: dict[str, int] = {
                 CommitmentStatus.KEPT: due - rng.randint(0, 3),
                 CommitmentStatus.KEPT_LATE: due + rng.randint(3, 20),
@@ -1410,6 +1398,38 @@ def _pick_fixed(weights: Sequence[int], x: float) -> int:
             return n
         x -= weight
     return len(weights) - 1
+
+
+# Promises left open past their due date are late by days or weeks, never by years: a
+# promise forgotten for months is marked broken (or renegotiated) by then.
+PROMISE_OVERDUE_MAX_DAYS: Final = 42
+# Outcomes of promises whose due date has passed, by weight: most are kept on time.
+_CLOSED_OUTCOMES: Final = (
+    (CommitmentStatus.KEPT, 76),
+    (CommitmentStatus.KEPT_LATE, 12),
+    (CommitmentStatus.BROKEN, 6),
+    (CommitmentStatus.RENEGOTIATED, 6),
+)
+
+
+def _promise_outcome(rng: random.Random, days_past_due: int) -> str:
+    """How a generated promise ends, given how many days ago it fell due.
+
+    Not yet due: open. Due in the last weeks: most kept, some still open ("overdue", at
+    most PROMISE_OVERDUE_MAX_DAYS late); a broken promise is only called so a month after
+    its due date. Due earlier: always closed, most kept on time.
+    """
+    if days_past_due <= 0:
+        return CommitmentStatus.OPEN
+    outcomes: list[tuple[str, int]] = [
+        (str(status), weight)
+        for status, weight in _CLOSED_OUTCOMES
+        if status != CommitmentStatus.BROKEN or days_past_due > 30
+    ]
+    if days_past_due <= PROMISE_OVERDUE_MAX_DAYS:
+        outcomes.append(("overdue", 20))
+    statuses, weights = zip(*outcomes, strict=True)
+    return rng.choices(statuses, weights)[0]
 
 
 def _nearest(log: list[tuple[int, int, int, int]], day: int) -> tuple[int, int, int, int]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from vinculo.commitments.models import Commitment, Complaint, Initiative
 from vinculo.growth.models import Holding, ProductLine, ValueItem
-from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
+from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.people.models import Account, ContactPlan, Employment
 from vinculo.people.rules import job_precedence_order, jobs_on
 from vinculo.vocab import LIVE_CHANNELS, Channel, CommitmentStatus, Direction, Level
@@ -140,44 +140,99 @@ def _contact_aggregates(
     }
 
 
+# The index of the interactions by account and date (interactions.Interaction.Meta).
+ACCOUNT_DATE_INDEX = "interaction_account_date"
+
+
 def _unanswered_streaks(
-    subjects: QuerySet[Any], subject: str, prefix: str, as_of: dt.date, level_days: int
+    subject: str, ids: list[int] | None, as_of: dt.date, level_days: int
 ) -> Iterator[tuple[Any, ...]]:
     """(subject, outbound contacts since their last reply in the window), in one statement.
 
-    A derived table of each subject's last reply is joined to the unanswered contacts of
-    the window, so the database counts them: no row per contact reaches Python.
+    ``subject`` is "person" or "account". One pass over the subjects' interactions of the
+    window: a window function gives each row its subject's last reply (a live contact or
+    one they started), and the database counts the contacts after it, so no row per
+    contact reaches Python.
+
+    The join order is written down, not left to the planner: with statistics (``ANALYZE``)
+    SQLite used to read the whole window through the date index and probe the link index
+    once per listed id for every interaction, thousands of times slower on a chunk of
+    10,000 people (docs/benchmarks.md). A person chunk is read from its links (the link
+    table drives the join: CROSS JOIN on SQLite), an account chunk through the account and
+    date index (INDEXED BY on SQLite, so a dropped index fails loudly instead of slowly).
+    ``test_query_plans`` pins both plans.
     """
-    t = end_of(as_of)
-    window = Q(**{f"{prefix}started_at__gte": t - dt.timedelta(days=level_days)})
-    live = Q(**{f"{prefix}channel__in": [str(c) for c in LIVE_CHANNELS]})
-    inbound = Q(**{f"{prefix}direction": Direction.INBOUND})
-    started = F(f"{prefix}started_at")
-    replies = (
-        subjects.filter(window & (live | inbound))
-        .values(s=F(subject))
-        .annotate(at=Max(started))
-        .order_by()
-    )
-    unanswered = (
-        subjects.filter(window & ~live & ~inbound).values(s=F(subject), at=started).order_by()
-    )
-    using = subjects.db
-    try:
-        reply_sql, reply_params = replies.query.get_compiler(using=using).as_sql()
-        out_sql, out_params = unanswered.query.get_compiler(using=using).as_sql()
-    except EmptyResultSet:  # filtered on an empty list of ids
+    if ids is not None and not ids:
         return
-    sql = (
-        f"SELECT u.s, COUNT(*) FROM ({out_sql}) u LEFT JOIN ({reply_sql}) r ON r.s = u.s "
-        "WHERE r.at IS NULL OR u.at > r.at GROUP BY u.s"
+    using = Interaction.objects.db
+    connection = connections[using]
+    ops = connection.ops
+    sqlite = connection.vendor == "sqlite"
+    # Full table names, no aliases: the query plans (and their test) name the tables.
+    i = ops.quote_name(Interaction._meta.db_table)
+    t = end_of(as_of)
+    live = sorted(str(c) for c in LIVE_CHANNELS)
+    reply = (
+        f"CASE WHEN {i}.channel IN ({', '.join(['%s'] * len(live))}) OR {i}.direction = %s "
+        "THEN 1 ELSE 0 END"
     )
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*out_params, *reply_params])
+    reply_params: list[Any] = [*live, str(Direction.INBOUND)]
+    window = f"{i}.started_at >= %s AND {i}.started_at < %s"
+    params: list[Any] = [
+        ops.adapt_datetimefield_value(t - dt.timedelta(days=level_days)),
+        ops.adapt_datetimefield_value(t),
+    ]
+    if subject == "person":
+        links = ops.quote_name(InteractionPerson._meta.db_table)
+        column = f"{links}.person_id"
+        if ids is None:  # everyone: the window drives, through the date index
+            source = f"{i} JOIN {links} ON {links}.interaction_id = {i}.id"
+            where = window
+        else:
+            join = "CROSS JOIN" if sqlite else "JOIN"
+            source = f"{links} {join} {i} ON {i}.id = {links}.interaction_id"
+            where = f"{column} IN ({', '.join(['%s'] * len(ids))}) AND {window}"
+            params = [*ids, *params]
+    elif subject == "account":
+        column = f"{i}.account_id"
+        if ids is None:
+            source, where = i, f"{column} IS NOT NULL AND {window}"
+        else:
+            hint = f" INDEXED BY {ops.quote_name(ACCOUNT_DATE_INDEX)}" if sqlite else ""
+            source = f"{i}{hint}"
+            where = f"{column} IN ({', '.join(['%s'] * len(ids))}) AND {window}"
+            params = [*ids, *params]
+    else:
+        raise ValueError(subject)
+    sql = (
+        "SELECT s, COUNT(*) FROM (SELECT s, moment, reply,"
+        " MAX(CASE WHEN reply = 1 THEN moment END) OVER (PARTITION BY s) AS last_reply"
+        f" FROM (SELECT {column} AS s, {i}.started_at AS moment, {reply} AS reply"
+        f" FROM {source} WHERE {where}) b"
+        ") w WHERE reply = 0 AND (last_reply IS NULL OR moment > last_reply) GROUP BY s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*reply_params, *params])
         yield from cursor.fetchall()
 
 
-def _raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+def _links_first(sql: str, vendor: str) -> str:
+    """On SQLite, make the participant table the outer loop of its join to the interactions.
+
+    The person aggregates filter the links by the chunk's ids and the interactions by date:
+    read the other way round (the interactions by date, then a probe of the links per
+    listed id) the statement is thousands of times slower, and SQLite's planner can be led
+    there by statistics. CROSS JOIN is SQLite's documented way to keep the written order.
+    """
+    if vendor != "sqlite":
+        return sql
+    head, sep, tail = sql.partition(" INNER JOIN ")
+    if not sep or " INNER JOIN " in tail or " JOIN " in head:
+        raise ValueError("expected one join from the links to the interactions")
+    return f"{head} CROSS JOIN {tail}"
+
+
+def _raw_rows(queryset: QuerySet[Any], *, links_first: bool = False) -> Iterator[tuple[Any, ...]]:
     """The rows of a values() query straight from the cursor, in its column order.
 
     Skips Django's per-value converters: on SQLite they parse every date-time with a
@@ -189,6 +244,8 @@ def _raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # filtered on an empty list of ids
         return
+    if links_first:
+        sql = _links_first(sql, connections[queryset.db].vendor)
     # A plain cursor, not a server-side one: PostgreSQL plans a cursor's query for its
     # first rows, which for a GROUP BY over the whole table is a much slower plan.
     with connections[queryset.db].cursor() as cursor:
@@ -208,14 +265,14 @@ _MOMENTS = ("first_at", "last_two_way_at", "last_inbound_at", "first_inbound_yea
 
 
 def _contact_facts(
-    rows: QuerySet[Any], streaks: Iterable[tuple[Any, ...]]
+    rows: QuerySet[Any], streaks: Iterable[tuple[Any, ...]], *, links_first: bool = False
 ) -> dict[int, ContactFacts]:
     names = [
         *rows.query.values_select,
         *rows.query.annotation_select,
     ]
     facts: dict[int, ContactFacts] = {}
-    for row in _raw_rows(rows):
+    for row in _raw_rows(rows, links_first=links_first):
         values = dict(zip(names, row, strict=True))
         key = values.pop(names[0])
         for name in _MOMENTS:
@@ -239,9 +296,10 @@ def _contact_facts(
 def person_contact_facts(
     as_of: dt.date, person_ids: Iterable[int] | None, recent_days: int, level_days: int
 ) -> dict[int, ContactFacts]:
+    ids = None if person_ids is None else list(person_ids)
     links = InteractionPerson.objects.filter(interaction__started_at__lt=end_of(as_of))
-    if person_ids is not None:
-        links = links.filter(person_id__in=list(person_ids))
+    if ids is not None:
+        links = links.filter(person_id__in=ids)
     rows = (
         links.values("person_id")
         .annotate(
@@ -249,24 +307,25 @@ def person_contact_facts(
         )
         .order_by()
     )
-    streaks = _unanswered_streaks(links, "person_id", "interaction__", as_of, level_days)
-    return _contact_facts(rows, streaks)
+    streaks = _unanswered_streaks("person", ids, as_of, level_days)
+    return _contact_facts(rows, streaks, links_first=True)
 
 
 def account_contact_facts(
     as_of: dt.date, account_ids: Iterable[int] | None, recent_days: int, level_days: int
 ) -> dict[int, ContactFacts]:
+    ids = None if account_ids is None else list(account_ids)
     interactions = Interaction.objects.filter(
         started_at__lt=end_of(as_of), account_id__isnull=False
     )
-    if account_ids is not None:
-        interactions = interactions.filter(account_id__in=list(account_ids))
+    if ids is not None:
+        interactions = interactions.filter(account_id__in=ids)
     rows = (
         interactions.values("account_id")
         .annotate(**_contact_aggregates("", as_of, recent_days, level_days, people=False))
         .order_by()
     )
-    streaks = _unanswered_streaks(interactions, "account_id", "", as_of, level_days)
+    streaks = _unanswered_streaks("account", ids, as_of, level_days)
     return _contact_facts(rows, streaks)
 
 
@@ -463,19 +522,24 @@ def coverage_pairs(
 ) -> dict[int, list[Pair]]:
     """Per account, the (colleague, client person) pairs and their shared interactions."""
     t = end_of(as_of)
-    qs = InteractionColleague.objects.filter(
-        interaction__started_at__lt=t,
-        interaction__started_at__gte=t - dt.timedelta(days=window_days),
-        interaction__account_id__isnull=False,
+    # From the interactions, with the links LEFT JOINed: the interactions of the window
+    # (through the account and date index) drive the join on SQLite and PostgreSQL alike,
+    # whatever the statistics; a link table read first would be read whole.
+    qs = Interaction.objects.filter(
+        started_at__lt=t,
+        started_at__gte=t - dt.timedelta(days=window_days),
+        account_id__isnull=False,
     )
     if account_ids is not None:
-        qs = qs.filter(interaction__account_id__in=list(account_ids))
-    rows = qs.values_list(
-        "interaction__account_id", "colleague_id", "interaction__person_links__person_id"
-    ).annotate(n=Count("interaction_id", distinct=True))
+        qs = qs.filter(account_id__in=list(account_ids))
+    rows = (
+        qs.values_list("account_id", "colleague_links__colleague_id", "person_links__person_id")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
     out: dict[int, list[Pair]] = defaultdict(list)
     for account_id, colleague_id, person_id, n in rows:
-        if person_id is not None:
+        if person_id is not None and colleague_id is not None:
             out[account_id].append(Pair(colleague_id, person_id, n))
     return dict(out)
 
