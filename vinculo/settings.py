@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "vinculo.health",
     "vinculo.timeline",
     "vinculo.exchange",
+    "vinculo.capture",
     "vinculo.demo",
     "vinculo.web",
 ]
@@ -128,6 +129,11 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Capture (import_ics, import_mail...): our own mail domains besides those of the
+# colleagues' addresses, and addresses or domains whose mail and meetings are never read.
+VINCULO_OUR_DOMAINS = env_list("VINCULO_OUR_DOMAINS")
+VINCULO_CAPTURE_BLOCKLIST = env_list("VINCULO_CAPTURE_BLOCKLIST")
 
 LOGGING = {
     "version": 1,
