@@ -4,10 +4,12 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vinculo.health.config import EngineConfig
 from vinculo.health.models import HealthSettings, HealthSnapshot, Play
 from vinculo.health.services import health_settings_check
+from vinculo.health.words import reason_and_action
 
 
 @admin.register(HealthSnapshot)
@@ -25,7 +27,16 @@ class PlayAdmin(admin.ModelAdmin[Play]):
     list_filter = ["kind", "status"]
     list_select_related = ["person", "account", "owner"]
     raw_id_fields = ["person", "account"]
-    search_fields = ["reason"]
+    search_fields = ["person__name", "account__name"]
+    readonly_fields = ["reason", "action"]
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason(self, play: Play) -> str:
+        return reason_and_action(play.kind, play.facts)[0]
+
+    @admin.display(description=gettext_lazy("recommended action"))
+    def action(self, play: Play) -> str:
+        return reason_and_action(play.kind, play.facts)[1]
 
 
 class HealthSettingsForm(forms.ModelForm[HealthSettings]):

@@ -14,21 +14,34 @@ from vinculo.health.agenda import agenda_for
 from vinculo.health.insights import insights
 from vinculo.health.models import Play
 from vinculo.health.services import engine_config, play_dismiss, play_done, play_snooze
+from vinculo.health.words import reason_and_action
 from vinculo.users.api import api_user, require_writer
+from vinculo.users.models import User
 
 router = Router(tags=["health"])
 
 
 class PlayOut(Schema):
+    """A play with its reason and action worded in the language of the request."""
+
     id: int
     kind: str
     person_id: int | None
     account_id: int | None
+    facts: dict[str, Any]
     reason: str
     action: str
     status: str
     due: dt.date | None
     snoozed_until: dt.date | None
+
+    @staticmethod
+    def resolve_reason(play: Play) -> str:
+        return reason_and_action(play.kind, play.facts)[0]
+
+    @staticmethod
+    def resolve_action(play: Play) -> str:
+        return reason_and_action(play.kind, play.facts)[1]
 
 
 class SnoozeIn(Schema):
@@ -53,21 +66,24 @@ def agenda_view(request: HttpRequest, date: dt.date | None = None) -> dict[str, 
     return agenda_for(day=date or timezone.localdate(), user=api_user(request)).as_json()
 
 
-def _my_play(request: HttpRequest, play_id: int) -> Play:
+def _my_play(request: HttpRequest, play_id: int) -> tuple[User, Play]:
     user = require_writer(request)
-    return get_object_or_404(Play, pk=play_id, owner=user)
+    return user, get_object_or_404(Play, pk=play_id, owner=user)
 
 
 @router.post("/plays/{play_id}/snooze", response=PlayOut)
 def play_snooze_view(request: HttpRequest, play_id: int, payload: SnoozeIn) -> Play:
-    return play_snooze(play=_my_play(request, play_id), until=payload.until)
+    user, play = _my_play(request, play_id)
+    return play_snooze(play=play, until=payload.until, actor=user)
 
 
 @router.post("/plays/{play_id}/done", response=PlayOut)
 def play_done_view(request: HttpRequest, play_id: int) -> Play:
-    return play_done(play=_my_play(request, play_id))
+    user, play = _my_play(request, play_id)
+    return play_done(play=play, actor=user)
 
 
 @router.post("/plays/{play_id}/dismiss", response=PlayOut)
 def play_dismiss_view(request: HttpRequest, play_id: int, payload: DismissIn) -> Play:
-    return play_dismiss(play=_my_play(request, play_id), reason=payload.reason)
+    user, play = _my_play(request, play_id)
+    return play_dismiss(play=play, reason=payload.reason, actor=user)

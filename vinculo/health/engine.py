@@ -1,20 +1,21 @@
-"""The health engine: components 0-100 with their facts, per person and per account.
+"""The health engine's arithmetic: components 0-100 with their facts.
 
-Plain Python over the set-based reads of ``facts.py``; no HTTP, no templates. Every
-component keeps the facts that made it, so ``explain.py`` can say why in words.
+Pure functions over the facts that ``facts.py`` reads (``compute.py`` wires the two); no
+database, no HTTP, no templates, so they are tested without a database. Every component
+keeps the facts that made it (windows included), so ``words.py`` can say why in words.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vinculo.health import facts as f
+from vinculo.health.clock import local_date
 from vinculo.health.config import EngineConfig
-from vinculo.people.models import Account
+
+if TYPE_CHECKING:
+    from vinculo.health import facts as f
 
 
 @dataclass(slots=True)
@@ -38,10 +39,11 @@ def _clamp(value: float) -> int:
 def _days(as_of: dt.date, moment: dt.datetime | None) -> int | None:
     if moment is None:
         return None
-    return (as_of - f.local_date(moment)).days
+    return (as_of - local_date(moment)).days
 
 
-def _weighted(components: dict[str, Component], weights: dict[str, float]) -> int:
+def weighted(components: dict[str, Component], weights: dict[str, float]) -> int:
+    """The overall health: the components' weighted mean (weights of 0 leave one out)."""
     total = sum(weights.get(name, 0) for name in components)
     if total <= 0:
         return 0
@@ -77,9 +79,15 @@ def frequency(contact: f.ContactFacts | None, recent_days: int) -> Component:
     return Component(_clamp(100 * recent / prior), facts)
 
 
-def depth(contact: f.ContactFacts | None) -> Component:
+def default_cadence(tier: str, cfg: EngineConfig) -> int:
+    """Days between contacts when none is agreed: the tier's default, else the untiered."""
+    table = cfg.default_cadence_days
+    return table.get(tier, table.get("", EngineConfig().default_cadence_days[""]))
+
+
+def depth(contact: f.ContactFacts | None, cfg: EngineConfig) -> Component:
     if contact is None:
-        return Component(0, {"live_recent": 0, "email_recent": 0})
+        return Component(0, {"live_recent": 0, "email_recent": 0, "days": cfg.recent_days})
     live, email = contact.live_recent, contact.email_recent
     live_share = live / (live + email) if live + email else 0.0
     minutes_now, minutes_before = contact.live_minutes_recent, contact.live_minutes_prior
@@ -92,9 +100,10 @@ def depth(contact: f.ContactFacts | None) -> Component:
         "live_share": round(live_share, 2),
         "minutes_recent": round(minutes_now) if minutes_now is not None else None,
         "minutes_prior": round(minutes_before) if minutes_before is not None else None,
+        "days": cfg.recent_days,
     }
     length_part = 50 * min(1.0, ratio) if ratio is not None else 35
-    share_part = 50 * min(1.0, live_share / 0.5)
+    share_part = 50 * min(1.0, live_share / cfg.depth_live_share_target)
     return Component(_clamp(length_part + share_part), facts)
 
 
@@ -123,6 +132,12 @@ def promises(p: f.PromiseFacts | None) -> Component:
     return Component(_clamp(100 * good / (p.due + p.overdue_open)), facts)
 
 
+def complaint_target(severity: str, cfg: EngineConfig) -> int:
+    """Days to resolve a complaint of this severity (the untargeted get the medium's)."""
+    table = cfg.complaint_target_days
+    return table.get(severity, table.get("medium", EngineConfig().complaint_target_days["medium"]))
+
+
 def voice(v: f.VoiceFacts | None, cfg: EngineConfig) -> Component:
     if v is None:
         return Component(100, {"open": 0})
@@ -130,12 +145,12 @@ def voice(v: f.VoiceFacts | None, cfg: EngineConfig) -> Component:
     late = 0
     for complaint in v.open:
         base = cfg.complaint_penalty.get(complaint.severity, 20)
-        if complaint.age_days > cfg.complaint_target_days.get(complaint.severity, 14):
+        if complaint.age_days > complaint_target(complaint.severity, cfg):
             late += 1
             base *= 2
         penalty += base
-    if v.resolution_days_avg is not None and v.resolution_days_avg > 30:
-        penalty += 10
+    if v.resolution_days_avg is not None and v.resolution_days_avg > cfg.slow_resolution_days:
+        penalty += cfg.slow_resolution_penalty
     facts = {
         "open": len(v.open),
         "late": late,
@@ -155,13 +170,14 @@ def initiative(row: dict[str, Any] | None, window_days: int) -> Component:
     return Component(_clamp(value), facts)
 
 
-def value(row: dict[str, Any] | None) -> Component:
+def value(row: dict[str, Any] | None, window_days: int) -> Component:
     if not row or not row["items"]:
-        return Component(50, {"items": 0, "communicated": 0})
+        return Component(50, {"items": 0, "communicated": 0, "days": window_days})
     facts = {
         "items": row["items"],
         "communicated": row["communicated"],
         "amount": float(row["amount"] or 0),
+        "days": window_days,
     }
     return Component(_clamp(50 + 50 * row["communicated"] / row["items"]), facts)
 
@@ -214,13 +230,14 @@ def coverage(
         "decision_makers": len(decision_makers),
         "decision_makers_reached": reached,
         "interactions": total,
+        "days": cfg.coverage_window_days,
     }
     if not pairs:
         return Coverage("bow-tie", Component(0, facts | {"class": "bow-tie"}), pairs)
     return Coverage(cls, Component(_clamp(score), facts), pairs)
 
 
-def growth(row: dict[str, Any] | None) -> Component:
+def growth(row: dict[str, Any] | None, cfg: EngineConfig) -> Component:
     if not row:
         return Component(30, {"revenue": 0})
     wallet = float(row["wallet"]) if row.get("wallet") else None
@@ -237,177 +254,37 @@ def growth(row: dict[str, Any] | None) -> Component:
         "lines_before": row["lines_before"],
         "total_lines": total_lines,
     }
-    share_part = 50 * min(1.0, share / 0.5) if share is not None else 25
+    share_part = 50 * min(1.0, share / cfg.growth_share_target) if share is not None else 25
     lines_part = 40 * lines / total_lines
     trend_part = 10 if revenue >= before else 0
     return Component(_clamp(share_part + lines_part + trend_part), facts)
 
 
-# --- the whole computation ---------------------------------------------------------------
+def account_coverage(
+    pairs: list[f.Pair], team: list[f.Job], our_functions: dict[int, str], cfg: EngineConfig
+) -> Coverage:
+    """The account's coverage from its pairs of the window and its current staff."""
+    client_functions = {j.person_id: j.function for j in team}
+    decision_makers = {j.person_id for j in team if j.decision_role == "decision_maker"}
+    return coverage(pairs, client_functions, our_functions, decision_makers, cfg)
 
 
-@dataclass(slots=True)
-class Result:
-    as_of: dt.date
-    people: dict[int, Health]
-    accounts: dict[int, Health]
-    jobs: list[f.Job]
-    contacts: dict[int, f.ContactFacts]
-    account_contacts: dict[int, f.ContactFacts]
-    coverages: dict[int, Coverage]
-    # False for a full run: later reads then need no (huge) lists of ids to filter on.
-    scoped: bool = False
+def people_component(team: list[f.Job], people: dict[int, Health], cfg: EngineConfig) -> Component:
+    """The account's people: their health weighted by their role in decisions.
 
-
-def compute(
-    as_of: dt.date,
-    cfg: EngineConfig | None = None,
-    *,
-    person_ids: Iterable[int] | None = None,
-    account_ids: Iterable[int] | None = None,
-) -> Result:
-    """Health of the given people and accounts (all when None) as of a date.
-
-    Reads only facts dated on or before ``as_of``.
+    People whose health was not computed in this run (incremental runs) are left out
+    rather than guessed.
     """
-    cfg = cfg or EngineConfig()
-    if person_ids is not None:
-        person_ids = list(person_ids)
-    if account_ids is not None:
-        account_ids = list(account_ids)
-    jobs = f.jobs_at(as_of, person_ids=person_ids)
-    if person_ids is None:
-        from vinculo.people.models import Person
-
-        all_people: list[int] = list(Person.objects.values_list("pk", flat=True))
-    else:
-        all_people = person_ids
-    tier_scope = Account.objects.all()
-    if person_ids is not None:
-        tier_scope = tier_scope.filter(pk__in={job.account_id for job in jobs})
-    tiers = dict(tier_scope.values_list("pk", "tier"))
-    first_job: dict[int, f.Job] = {}
-    for job in jobs:
-        first_job.setdefault(job.person_id, job)
-
-    contacts = f.person_contact_facts(as_of, person_ids, cfg.recent_days, cfg.level_window_days)
-    plans = f.cadence_plans(person_ids)
-    person_promises = f.promise_facts(as_of, "person", person_ids)
-    person_voice = f.voice_facts(as_of, "person", person_ids)
-    person_initiatives = f.initiative_counts(
-        as_of, "person", person_ids, cfg.initiative_window_days
-    )
-    person_value = f.value_counts(as_of, "person", person_ids, cfg.value_window_days)
-
-    people: dict[int, Health] = {}
-    for pid in all_people:
-        contact = contacts.get(pid)
-        home_job = first_job.get(pid)
-        tier = tiers.get(home_job.account_id, "") if home_job else ""
-        every, _channel, agreed = plans.get(
-            pid,
-            (cfg.default_cadence_days.get(tier, cfg.default_cadence_days.get("", 60)), "", False),
-        )
-        components = {
-            "cadence": cadence(as_of, contact, every, agreed),
-            "frequency": frequency(contact, cfg.recent_days),
-            "depth": depth(contact),
-            "level": level(contact, cfg),
-            "promises": promises(person_promises.get(pid)),
-            "voice": voice(person_voice.get(pid), cfg),
-            "initiative": initiative(person_initiatives.get(pid), cfg.initiative_window_days),
-            "value": value(person_value.get(pid)),
-        }
-        overall = _weighted(components, cfg.person_weights)
-        people[pid] = Health(overall, cfg.band(overall), components)
-
-    # Accounts: those of the given people, or the ones asked for, or all.
-    if account_ids is None and person_ids is not None:
-        account_ids = sorted({j.account_id for j in jobs})
-    account_jobs = f.jobs_at(as_of, account_ids=account_ids) if account_ids is not None else jobs
-    accounts = _compute_accounts(as_of, cfg, account_ids, account_jobs, people, contacts)
-    return Result(
-        as_of,
-        people,
-        accounts[0],
-        jobs,
-        contacts,
-        accounts[1],
-        accounts[2],
-        scoped=person_ids is not None or account_ids is not None,
-    )
-
-
-def _compute_accounts(
-    as_of: dt.date,
-    cfg: EngineConfig,
-    account_ids: list[int] | None,
-    jobs: list[f.Job],
-    people: dict[int, Health],
-    contacts: dict[int, f.ContactFacts],
-) -> tuple[dict[int, Health], dict[int, f.ContactFacts], dict[int, Coverage]]:
-    from vinculo.people.models import Colleague
-
-    ids = (
-        account_ids
-        if account_ids is not None
-        else list(Account.objects.values_list("pk", flat=True))
-    )
-    # Reads get the ids only when scoped: a full run reads everything, unfiltered.
-    scope = account_ids
-    account_contacts = f.account_contact_facts(as_of, scope, cfg.recent_days, cfg.level_window_days)
-    pairs = f.coverage_pairs(as_of, scope, cfg.coverage_window_days)
-    colleague_functions = dict(Colleague.objects.values_list("pk", "function"))
-    account_promises = f.promise_facts(as_of, "account", scope)
-    account_voice = f.voice_facts(as_of, "account", scope)
-    account_initiatives = f.initiative_counts(as_of, "account", scope, cfg.initiative_window_days)
-    account_value = f.value_counts(as_of, "account", scope, cfg.value_window_days)
-    account_growth = f.growth_facts(as_of, scope)
-
-    staff: dict[int, list[f.Job]] = defaultdict(list)
-    for job in jobs:
-        staff[job.account_id].append(job)
-
-    # People's health that was not computed in this run (incremental runs) is left out of
-    # the account's people component rather than guessed.
-    accounts: dict[int, Health] = {}
-    coverages: dict[int, Coverage] = {}
-    for aid in ids:
-        team = staff.get(aid, [])
-        client_functions = {j.person_id: j.function for j in team}
-        decision_makers = {j.person_id for j in team if j.decision_role == "decision_maker"}
-        cov = coverage(
-            pairs.get(aid, []), client_functions, colleague_functions, decision_makers, cfg
-        )
-        coverages[aid] = cov
-        weights = [
-            (people[j.person_id].overall, cfg.decision_role_weights.get(j.decision_role, 1))
-            for j in team
-            if j.person_id in people
-        ]
-        total_weight = sum(w for _, w in weights)
-        people_value = _clamp(sum(v * w for v, w in weights) / total_weight) if total_weight else 0
-        components = {
-            "people": Component(
-                people_value,
-                {
-                    "people": len(team),
-                    "scored": len(weights),
-                    "decision_makers": len(decision_makers),
-                },
-            ),
-            "coverage": cov.component,
-            "promises": promises(account_promises.get(aid)),
-            "voice": voice(account_voice.get(aid), cfg),
-            "growth": growth(account_growth.get(aid)),
-            "initiative": initiative(account_initiatives.get(aid), cfg.initiative_window_days),
-            "value": value(account_value.get(aid)),
-        }
-        # The interaction-level components, read at account level too, for the insights.
-        contact = account_contacts.get(aid)
-        components["cadence"] = cadence(as_of, contact, cfg.default_cadence_days.get("", 60), False)
-        components["frequency"] = frequency(contact, cfg.recent_days)
-        components["level"] = level(contact, cfg)
-        overall = _weighted(components, cfg.account_weights)
-        accounts[aid] = Health(overall, cfg.band(overall), components, {"coverage": cov.cls})
-    return accounts, account_contacts, coverages
+    weights = [
+        (people[j.person_id].overall, cfg.decision_role_weights.get(j.decision_role, 1))
+        for j in team
+        if j.person_id in people
+    ]
+    total_weight = sum(w for _, w in weights)
+    people_value = _clamp(sum(v * w for v, w in weights) / total_weight) if total_weight else 0
+    facts = {
+        "people": len(team),
+        "scored": len(weights),
+        "decision_makers": sum(1 for j in team if j.decision_role == "decision_maker"),
+    }
+    return Component(people_value, facts)

@@ -8,7 +8,6 @@ engine never queries per row.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,19 +24,6 @@ from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.people.models import Account, ContactPlan, Employment
 from vinculo.people.rules import job_precedence_order, jobs_on
 from vinculo.vocab import LIVE_CHANNELS, Channel, CommitmentStatus, Direction, Level
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    """The calendar date of an instant in the installation's time zone.
-
-    Called for every subject of a run: the zone is looked up once, not per call.
-    """
-    return moment.astimezone(_zone()).date()
-
-
-@functools.cache
-def _zone() -> dt.tzinfo:
-    return timezone.get_default_timezone()
 
 
 def day_start(day: dt.date) -> dt.datetime:

@@ -6,10 +6,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from vinculo.health.compute import compute
 from vinculo.health.config import EngineConfig
-from vinculo.health.engine import compute
-from vinculo.health.explain import explain
-from vinculo.health.plays import detect, reason_and_action
+from vinculo.health.plays import detect
+from vinculo.health.words import explain, reason_and_action
 from vinculo.people.models import Account, Person
 
 

@@ -54,6 +54,8 @@ class HealthSnapshot(models.Model):
                 fields=["account", "as_of"], name="one_snapshot_per_account_day"
             ),
         ]
+        # "Is there a later day?" (plays follow only the newest date) and --if-missing.
+        indexes = [models.Index(fields=["as_of"], name="snapshot_as_of")]
 
     def __str__(self) -> str:
         return f"{self.person or self.account} {self.as_of}: {self.overall}"
@@ -86,7 +88,11 @@ class PlayKind(models.TextChoices):
 
 
 class Play(models.Model):
-    """An alert with a reason a manager can read and a recommended action (M21)."""
+    """An alert about a person or an account (M21).
+
+    It stores the facts that raised it, never sentences: its reason and recommended action
+    are worded when read (``health.words.reason_and_action``), in the reader's language.
+    """
 
     kind = models.CharField(_("kind"), max_length=32, choices=PlayKind.choices)
     person = models.ForeignKey(
@@ -98,8 +104,6 @@ class Play(models.Model):
     # The facts that raised it; a dismissed play comes back only when these change.
     fingerprint = models.CharField(max_length=64, blank=True)
     facts = models.JSONField(_("facts"), default=dict)
-    reason = models.TextField(_("reason"))
-    action = models.TextField(_("recommended action"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -133,7 +137,7 @@ class Play(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.reason[:60]}"
+        return f"{self.get_kind_display()} ({self.person_id or '-'}/{self.account_id or '-'})"
 
 
 class HealthSettings(models.Model):

@@ -5,7 +5,6 @@ The agenda is ``health/agenda.py``."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,9 +24,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vinculo.growth.models import Concession, Holding
+from vinculo.health.config import EngineConfig
+from vinculo.health.facts import coverage_pairs, jobs_at
 from vinculo.health.models import HealthSnapshot, Play, PlayStatus
-from vinculo.interactions.models import Interaction, InteractionPerson
-from vinculo.people.models import Account, Employment, Person
+from vinculo.health.peers import PortfolioFacts, fairness_flags
+from vinculo.health.readers import engine_config
+from vinculo.interactions.models import Interaction
+from vinculo.people.models import Account, Colleague, Person
 
 
 def health_on(
@@ -57,7 +60,7 @@ class FairnessRow:
         return self.habitual or self.outlier
 
 
-def last_quarters(as_of: dt.date, count: int = 4) -> list[str]:
+def last_quarters(as_of: dt.date, count: int) -> list[str]:
     """Labels of the calendar quarter of ``as_of`` and the ones before it, newest first."""
     year, quarter = as_of.year, (as_of.month - 1) // 3 + 1
     labels = []
@@ -67,13 +70,14 @@ def last_quarters(as_of: dt.date, count: int = 4) -> list[str]:
     return labels
 
 
-def fairness_report(as_of: dt.date) -> dict[str, Any]:
-    """Concessions of the last four calendar quarters per account, against the peers of its tier.
+def fairness_report(as_of: dt.date, cfg: EngineConfig | None = None) -> dict[str, Any]:
+    """Concessions of the last calendar quarters per account, against the peers of its tier.
 
     Shows the whole distribution (median and spread per tier) and each account's history,
-    not only the flags (domain.md, Fairness).
+    not only the flags (domain.md, Fairness); the flags are ``peers.fairness_flags``.
     """
-    quarters = last_quarters(as_of)
+    cfg = cfg or engine_config()
+    quarters = last_quarters(as_of, cfg.fairness_quarters)
     first_year, first_q = quarters[-1].split("-Q")
     since = dt.date(int(first_year), 3 * (int(first_q) - 1) + 1, 1)
     rows = Concession.objects.filter(granted_on__lte=as_of, granted_on__gte=since).values_list(
@@ -106,14 +110,11 @@ def fairness_report(as_of: dt.date) -> dict[str, Any]:
         )
     out = []
     for tier, members in sorted(tiers.items()):
-        rates = [m.rate for m in members]
-        median = statistics.median(rates)
-        mad = statistics.median(abs(r - median) for r in rates)
-        for m in members:
-            # Habitual: exceptions in three or more of the last four quarters. Outlier: a
-            # rate beyond the tier's median by three scaled median absolute deviations.
-            m.habitual = len(m.by_quarter) >= 3
-            m.outlier = len(rates) >= 5 and mad > 0 and m.rate > median + 3 * 1.4826 * mad
+        median, mad, flags = fairness_flags(
+            [m.rate for m in members], [len(m.by_quarter) for m in members], cfg
+        )
+        for m, flag in zip(members, flags, strict=True):
+            m.habitual, m.outlier = flag.habitual, flag.outlier
         out.append(
             {
                 "tier": tier,
@@ -175,51 +176,30 @@ class CoverageGraph:
     edges: list[tuple[int, int, int]]  # (colleague id, person id, interactions)
 
 
-def coverage_graph(*, account: Account, as_of: dt.date, days: int = 180) -> CoverageGraph:
-    """One grouped query over the account's interactions of the last ``days`` days.
-
-    Their function is the one of the person's latest job at this account (current first).
-    """
-    since, end = _day_bounds(as_of, days)
-    their_function = Subquery(
-        Employment.objects.filter(person_id=OuterRef("person_id"), account=account)
-        .order_by(F("end").desc(nulls_first=True), "-pk")
-        .values("function")[:1]
-    )
-    rows = (
-        InteractionPerson.objects.filter(
-            interaction__account=account,
-            interaction__started_at__gte=since,
-            interaction__started_at__lt=end,
-            interaction__colleague_links__isnull=False,
+def coverage_graph(
+    *, account: Account, as_of: dt.date, cfg: EngineConfig | None = None
+) -> CoverageGraph:
+    """The account's pairs as the engine counts them (``facts.coverage_pairs``, over
+    ``cfg.coverage_window_days``), with names; their function is their job at ``as_of``."""
+    cfg = cfg or engine_config()
+    pairs = coverage_pairs(as_of, [account.pk], cfg.coverage_window_days).get(account.pk, [])
+    functions = {job.person_id: job.function for job in jobs_at(as_of, account_ids=[account.pk])}
+    ours = {
+        pk: GraphNode(pk, name, function or "")
+        for pk, name, function in Colleague.objects.filter(
+            pk__in={p.colleague_id for p in pairs}
+        ).values_list("pk", "name", "function")
+    }
+    theirs = {
+        pk: GraphNode(pk, name, functions.get(pk, ""))
+        for pk, name in Person.objects.filter(pk__in={p.person_id for p in pairs}).values_list(
+            "pk", "name"
         )
-        .annotate(their_function=their_function)
-        .values(
-            "person_id",
-            "person__name",
-            "their_function",
-            colleague_id=F("interaction__colleague_links__colleague_id"),
-            colleague_name=F("interaction__colleague_links__colleague__name"),
-            colleague_function=F("interaction__colleague_links__colleague__function"),
-        )
-        .annotate(n=Count("interaction", distinct=True))
-        .order_by()
-    )
-    colleagues: dict[int, GraphNode] = {}
-    people: dict[int, GraphNode] = {}
-    edges = []
-    for row in rows:
-        colleagues[row["colleague_id"]] = GraphNode(
-            row["colleague_id"], row["colleague_name"], row["colleague_function"] or ""
-        )
-        people[row["person_id"]] = GraphNode(
-            row["person_id"], row["person__name"], row["their_function"] or ""
-        )
-        edges.append((row["colleague_id"], row["person_id"], row["n"]))
+    }
     return CoverageGraph(
-        colleagues=sorted(colleagues.values(), key=lambda node: (node.function, node.name)),
-        people=sorted(people.values(), key=lambda node: (node.function, node.name)),
-        edges=sorted(edges),
+        colleagues=sorted(ours.values(), key=lambda node: (node.function, node.name)),
+        people=sorted(theirs.values(), key=lambda node: (node.function, node.name)),
+        edges=sorted((p.colleague_id, p.person_id, p.count) for p in pairs),
     )
 
 
@@ -231,37 +211,58 @@ class PortfolioRow:
     interactions: int
     minutes: int
     revenue: float
+    status: str = ""
+    revenue_before: float = 0.0
+
+    def facts(self) -> PortfolioFacts:
+        return PortfolioFacts(
+            self.account_id, self.tier, self.status, self.minutes, self.revenue, self.revenue_before
+        )
 
 
-def portfolio(*, as_of: dt.date, days: int = 180) -> list[PortfolioRow]:
+def portfolio(*, as_of: dt.date, days: int) -> list[PortfolioRow]:
     """Effort (interactions and minutes in the last ``days`` days) against value (revenue
-    of last year's holdings) per account, in one query of correlated subqueries so that
-    the two sides do not multiply each other's rows."""
+    of last year's holdings, and the year before's) per account, in one query of
+    correlated subqueries so that the sides do not multiply each other's rows."""
     since, end = _day_bounds(as_of, days)
     recent = Interaction.objects.filter(
         account_id=OuterRef("pk"), started_at__gte=since, started_at__lt=end
     ).order_by()
     count = recent.values("account_id").annotate(c=Count("pk")).values("c")
     minutes = recent.values("account_id").annotate(m=Sum("duration_min")).values("m")
-    revenue = (
-        Holding.objects.filter(account_id=OuterRef("pk"), year=as_of.year - 1)
-        .order_by()
-        .values("account_id")
-        .annotate(r=Sum("revenue"))
-        .values("r")
-    )
+
+    def revenue(year: int) -> Subquery:
+        return Subquery(
+            Holding.objects.filter(account_id=OuterRef("pk"), year=year)
+            .order_by()
+            .values("account_id")
+            .annotate(r=Sum("revenue"))
+            .values("r")
+        )
+
+    def money(year: int) -> Coalesce:
+        return Coalesce(revenue(year), Value(Decimal(0)), output_field=DecimalField())
+
     rows = (
         Account.objects.annotate(
             n_interactions=Coalesce(Subquery(count), 0),
             n_minutes=Coalesce(Subquery(minutes), 0),
-            last_revenue=Coalesce(
-                Subquery(revenue), Value(Decimal(0)), output_field=DecimalField()
-            ),
+            last_revenue=money(as_of.year - 1),
+            revenue_before=money(as_of.year - 2),
         )
         .order_by("name", "pk")
-        .values_list("pk", "name", "tier", "n_interactions", "n_minutes", "last_revenue")
+        .values_list(
+            "pk",
+            "name",
+            "tier",
+            "n_interactions",
+            "n_minutes",
+            "last_revenue",
+            "status",
+            "revenue_before",
+        )
     )
     return [
-        PortfolioRow(pk, name, tier, int(n), int(m), float(r or 0))
-        for pk, name, tier, n, m, r in rows
+        PortfolioRow(pk, name, tier, int(n), int(m), float(r or 0), status, float(before or 0))
+        for pk, name, tier, n, m, r, status, before in rows
     ]

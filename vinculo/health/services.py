@@ -6,32 +6,39 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.bulk import batched, db_converter, db_value, insert_rows
-from vinculo.health.config import EngineConfig
-from vinculo.health.engine import Health, Result, compute
+from vinculo.health.agenda import agenda_settings_problems
+from vinculo.health.compute import Result, compute
+from vinculo.health.config import EngineConfig, overrides_problems
+from vinculo.health.engine import Health
 from vinculo.health.facts import jobs_at
+from vinculo.health.lifecycle import plays_are_current, plays_sync
 from vinculo.health.models import HealthSettings, HealthSnapshot, Play, PlayStatus
-from vinculo.health.plays import PEER_KINDS, detect, detect_peer_plays, plays_sync
+from vinculo.health.plays import PEER_KINDS, detect, detect_peer_plays
+from vinculo.health.readers import engine_config
 from vinculo.people.models import Account, Person
-
-
-def engine_config() -> EngineConfig:
-    row = HealthSettings.objects.order_by("pk").first()
-    return EngineConfig.from_overrides(row.overrides if row else None)
+from vinculo.timeline.models import EventKind
+from vinculo.timeline.services import event_record
+from vinculo.users.models import User
 
 
 def health_settings_check(overrides: object) -> None:
-    """Refuse anything but a JSON object of names the engine knows (admin and service)."""
+    """Refuse anything the engine cannot use: not a JSON object, unknown names, values of
+    the wrong type or out of range, and bad agenda settings under "agenda" (the admin form
+    and the service both call this)."""
     if not isinstance(overrides, dict):
         raise ValidationError(_("Write a JSON object: names and their values."))
-    unknown = sorted(set(overrides) - set(EngineConfig.__dataclass_fields__))
-    if unknown:
-        raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(unknown)})
+    problems = overrides_problems(overrides)
+    messages = [problems[name] for name in sorted(problems)]
+    if "agenda" in overrides:
+        messages += agenda_settings_problems(overrides["agenda"])
+    if messages:
+        raise ValidationError(messages)
 
 
 def health_settings_update(*, overrides: dict[str, object]) -> HealthSettings:
@@ -90,6 +97,8 @@ class RecomputeReport:
     people: int
     accounts: int
     plays: dict[str, int] = field(default_factory=dict)
+    # False when the run wrote history only (a past date): plays were left as they were.
+    plays_synced: bool = True
 
 
 # Accounts per chunk of a full run: memory holds one chunk's people, whatever the size.
@@ -98,16 +107,26 @@ RECOMPUTE_CHUNK_ACCOUNTS = 1000
 
 @transaction.atomic
 def health_recompute(
-    *, as_of: dt.date | None = None, cfg: EngineConfig | None = None
+    *,
+    as_of: dt.date | None = None,
+    cfg: EngineConfig | None = None,
+    sync_plays: bool | None = None,
 ) -> RecomputeReport:
     """Everything, as of a date (today by default), using only facts up to that date.
 
     Runs account by account in chunks (each chunk with its current people), then the
     people with no current job, then the plays judged against peers over all accounts.
     Each step is a few set-based queries; memory is bounded by the chunk.
+
+    Snapshots are always written. Plays are synced only when ``sync_plays`` says so, or,
+    when it is None, when the date is current (``plays_are_current``): recomputing the
+    past writes history and leaves today's plays alone.
     """
-    as_of = as_of or timezone.localdate()
+    today = timezone.localdate()
+    as_of = as_of or today
     cfg = cfg or engine_config()
+    if sync_plays is None:
+        sync_plays = plays_are_current(as_of, today)
     counts: dict[str, int] = {"raised": 0, "updated": 0, "reopened": 0, "closed": 0}
 
     def add(more: dict[str, int]) -> None:
@@ -121,35 +140,41 @@ def health_recompute(
         staff = sorted({job.person_id for job in jobs_at(as_of, account_ids=chunk)})
         result = compute(as_of, cfg, person_ids=staff, account_ids=chunk)
         snapshots_store(result)
-        add(
-            plays_sync(
-                detect(result, cfg, peers=False),
-                as_of,
-                scope_people=set(result.people),
-                scope_accounts=set(chunk),
-                skip_kinds=PEER_KINDS,
+        if sync_plays:
+            add(
+                plays_sync(
+                    detect(result, cfg, peers=False),
+                    as_of,
+                    scope_people=set(result.people),
+                    scope_accounts=set(chunk),
+                    skip_kinds=PEER_KINDS,
+                )
             )
-        )
         people_done.update(result.people)
         accounts.accounts.update(result.accounts)
         accounts.account_contacts.update(result.account_contacts)
         accounts.coverages.update(result.coverages)
+        accounts.account_facts.update(result.account_facts)
     jobless = [pid for pid in Person.objects.values_list("pk", flat=True) if pid not in people_done]
     for chunk in batched(jobless, 10 * RECOMPUTE_CHUNK_ACCOUNTS):
         result = compute(as_of, cfg, person_ids=chunk, account_ids=[])
         snapshots_store(result)
-        add(
-            plays_sync(
-                detect(result, cfg, peers=False),
-                as_of,
-                scope_people=set(chunk),
-                scope_accounts=set(),
-                skip_kinds=PEER_KINDS,
+        if sync_plays:
+            add(
+                plays_sync(
+                    detect(result, cfg, peers=False),
+                    as_of,
+                    scope_people=set(chunk),
+                    scope_accounts=set(),
+                    skip_kinds=PEER_KINDS,
+                )
             )
-        )
         people_done.update(chunk)
-    add(plays_sync(detect_peer_plays(accounts), as_of, only_kinds=PEER_KINDS))
-    return RecomputeReport(as_of, len(people_done), len(accounts.accounts), counts)
+    if sync_plays:
+        add(plays_sync(detect_peer_plays(accounts, cfg), as_of, only_kinds=PEER_KINDS))
+    return RecomputeReport(
+        as_of, len(people_done), len(accounts.accounts), counts, plays_synced=sync_plays
+    )
 
 
 @transaction.atomic
@@ -168,6 +193,8 @@ def health_update_for(
     people |= {job.person_id for job in jobs_at(as_of, account_ids=accounts)}
     result = compute(as_of, cfg, person_ids=sorted(people), account_ids=sorted(accounts))
     snapshots_store(result)
+    if not plays_are_current(as_of, timezone.localdate()):
+        return RecomputeReport(as_of, len(result.people), len(result.accounts), {}, False)
     counts = plays_sync(
         detect(result, cfg, peers=False),
         as_of,
@@ -186,33 +213,58 @@ def health_refresh_after_commit(
     transaction.on_commit(lambda: health_update_for(person_ids=people, account_ids=accounts))
 
 
-def _check_open(play: Play) -> None:
-    if play.status in (PlayStatus.DONE, PlayStatus.DISMISSED):
+def _play_to_change(play: Play, actor: User) -> Play:
+    """The play's row, locked for this transaction, after checking who acts and its state."""
+    if not actor.can_write:
+        raise PermissionDenied(_("You cannot change plays."))
+    locked = (
+        Play.objects.select_for_update(of=("self",))
+        .select_related("person", "account")
+        .get(pk=play.pk)
+    )
+    if locked.status in (PlayStatus.DONE, PlayStatus.DISMISSED):
         raise ValidationError(_("This play is already closed."))
+    return locked
 
 
-def play_snooze(*, play: Play, until: dt.date, today: dt.date | None = None) -> Play:
+def _play_event(play: Play, kind: EventKind, actor: User, **data: object) -> None:
+    event_record(
+        kind=kind,
+        person=play.person,
+        account=play.account,
+        actor=actor,
+        data={"play": play.pk, "play_kind": play.kind, **data},
+    )
+
+
+@transaction.atomic
+def play_snooze(*, play: Play, until: dt.date, actor: User, today: dt.date | None = None) -> Play:
     """Put a play aside until a date; it comes back then if the condition still holds."""
-    _check_open(play)
+    locked = _play_to_change(play, actor)
     if until <= (today or timezone.localdate()):
         raise ValidationError({"until": _("Snooze until a later date.")})
-    play.status, play.snoozed_until = PlayStatus.SNOOZED, until
-    play.save(update_fields=["status", "snoozed_until", "updated_at"])
-    return play
+    locked.status, locked.snoozed_until = PlayStatus.SNOOZED, until
+    locked.save(update_fields=["status", "snoozed_until", "updated_at"])
+    _play_event(locked, EventKind.PLAY_SNOOZED, actor, until=until.isoformat())
+    return locked
 
 
-def play_done(*, play: Play) -> Play:
-    _check_open(play)
-    play.status = PlayStatus.DONE
-    play.save(update_fields=["status", "updated_at"])
-    return play
+@transaction.atomic
+def play_done(*, play: Play, actor: User) -> Play:
+    locked = _play_to_change(play, actor)
+    locked.status = PlayStatus.DONE
+    locked.save(update_fields=["status", "updated_at"])
+    _play_event(locked, EventKind.PLAY_DONE, actor)
+    return locked
 
 
-def play_dismiss(*, play: Play, reason: str) -> Play:
+@transaction.atomic
+def play_dismiss(*, play: Play, reason: str, actor: User) -> Play:
     """Dismiss with a reason; the play stays dismissed until its facts change."""
-    _check_open(play)
+    locked = _play_to_change(play, actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the play does not apply.")})
-    play.status, play.dismissed_reason = PlayStatus.DISMISSED, reason.strip()
-    play.save(update_fields=["status", "dismissed_reason", "updated_at"])
-    return play
+    locked.status, locked.dismissed_reason = PlayStatus.DISMISSED, reason.strip()
+    locked.save(update_fields=["status", "dismissed_reason", "updated_at"])
+    _play_event(locked, EventKind.PLAY_DISMISSED, actor, reason=locked.dismissed_reason)
+    return locked

@@ -35,6 +35,9 @@ class EventKind(models.TextChoices):
     HOLDING_SET = "holding_set", _("Yearly revenue set")
     CONCESSION_RECORDED = "concession_recorded", _("Concession recorded")
     VALUE_RECORDED = "value_recorded", _("Value recorded")
+    PLAY_DONE = "play_done", _("Play done")
+    PLAY_SNOOZED = "play_snoozed", _("Play snoozed")
+    PLAY_DISMISSED = "play_dismissed", _("Play dismissed")
 
 
 class TimelineEvent(models.Model):

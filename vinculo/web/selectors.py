@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, Q, QuerySet, Value
 
 from vinculo.commitments.models import Commitment
-from vinculo.health.plays import reason_and_action
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
@@ -107,13 +105,3 @@ def open_commitments(
         .select_related("colleague", "person")
         .order_by(F("due").asc(nulls_last=True), "id")
     )
-
-
-def play_words(kind: str, facts: dict[str, Any], reason: str, action: str) -> tuple[str, str]:
-    """The play's reason and action worded now; the stored words if the facts are from an
-    older engine that lacked a key the wording needs."""
-    try:
-        worded = reason_and_action(kind, facts)
-    except (KeyError, TypeError, ValueError, IndexError):
-        return reason, action
-    return worded[0] or reason, worded[1] or action

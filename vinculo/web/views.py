@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from typing import Any
 
 from django.contrib import messages
@@ -20,10 +19,19 @@ from django_htmx.http import reswap, retarget
 
 from vinculo.health import selectors as health_selectors
 from vinculo.health.agenda import agenda_for
-from vinculo.health.explain import component_label, coverage_label, explain
+from vinculo.health.config import EngineConfig
 from vinculo.health.models import Play
+from vinculo.health.peers import QUADRANTS, portfolio_quadrants
+from vinculo.health.readers import engine_config
 from vinculo.health.selectors import FairnessRow
 from vinculo.health.services import play_dismiss, play_done, play_snooze
+from vinculo.health.words import (
+    component_label,
+    coverage_label,
+    explain,
+    fairness_reason,
+    reason_and_action,
+)
 from vinculo.interactions.services import interaction_log
 from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
@@ -132,17 +140,24 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
             request, "web/_timeline.html", {"account": account, "page": page, "entries": entries}
         )
     today = timezone.localdate()
+    cfg = engine_config()
+    # One coverage, as the engine counts it: the graph and its table are the same pairs.
+    graph = health_selectors.coverage_graph(account=account, as_of=today, cfg=cfg)
     context = {
         "account": account,
         "people": people_selectors.account_people(account=account),
-        "coverage": people_selectors.account_coverage(account=account),
-        "coverage_graph": charts.bipartite(
-            health_selectors.coverage_graph(account=account, as_of=today, days=HISTORY_DAYS)
+        "coverage": people_selectors.CoverageTable(
+            colleagues=[(node.id, node.name) for node in graph.colleagues],
+            people=[(node.id, node.name) for node in graph.people],
+            counts={(ours, theirs): n for ours, theirs, n in graph.edges},
+            since=timezone.now() - dt.timedelta(days=cfg.coverage_window_days),
         ),
+        "coverage_days": cfg.coverage_window_days,
+        "coverage_graph": charts.bipartite(graph),
         "commitments": selectors.open_commitments(account=account),
         "page": page,
         "entries": entries,
-        "health": _health_context(today=today, account=account),
+        "health": _health_context(today=today, account=account, cfg=cfg),
     }
     return render(request, "web/account_detail.html", context)
 
@@ -275,9 +290,9 @@ def _my_play(request: AuthedHttpRequest, play_id: int) -> tuple[User, Play]:
 
 @require_POST
 def play_done_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
-    _user, play = _my_play(request, play_id)
+    user, play = _my_play(request, play_id)
     try:
-        play_done(play=play)
+        play_done(play=play, actor=user)
     except ValidationError as error:
         return _play_error(request, play, error)
     return _play_response(request, play, _("Marked as done."))
@@ -285,13 +300,13 @@ def play_done_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
 
 @require_POST
 def play_snooze_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
-    _user, play = _my_play(request, play_id)
+    user, play = _my_play(request, play_id)
     try:
         until = dt.date.fromisoformat(request.POST.get("until", ""))
     except ValueError:
         return _play_error(request, play, ValidationError(_("Give a valid date.")))
     try:
-        play_snooze(play=play, until=until)
+        play_snooze(play=play, until=until, actor=user)
     except ValidationError as error:
         return _play_error(request, play, error)
     return _play_response(
@@ -303,36 +318,32 @@ def play_snooze_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
 
 @require_POST
 def play_dismiss_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
-    _user, play = _my_play(request, play_id)
+    user, play = _my_play(request, play_id)
     try:
-        play_dismiss(play=play, reason=request.POST.get("reason", ""))
+        play_dismiss(play=play, reason=request.POST.get("reason", ""), actor=user)
     except ValidationError as error:
         return _play_error(request, play, error)
     return _play_response(request, play, _("Dismissed."))
 
 
 def _health_context(
-    *, today: dt.date, person: Person | None = None, account: Account | None = None
+    *,
+    today: dt.date,
+    person: Person | None = None,
+    account: Account | None = None,
+    cfg: EngineConfig | None = None,
 ) -> dict[str, Any]:
     """The latest snapshot explained, its 180-day history and the open plays (3 queries)."""
+    cfg = cfg or engine_config()
     snapshot = health_selectors.health_on(as_of=today, person=person, account=account)
     since = today - dt.timedelta(days=HISTORY_DAYS)
     history = health_selectors.health_history(
         since=since, until=today, person=person, account=account
     )
-    plays = [
-        {
-            "play": play,
-            **dict(
-                zip(
-                    ("reason", "action"),
-                    selectors.play_words(play.kind, play.facts, play.reason, play.action),
-                    strict=True,
-                )
-            ),
-        }
-        for play in health_selectors.open_plays_about(today=today, person=person, account=account)
-    ]
+    plays = []
+    for play in health_selectors.open_plays_about(today=today, person=person, account=account):
+        reason, action = reason_and_action(play.kind, play.facts)
+        plays.append({"play": play, "reason": reason, "action": action})
     components = []
     coverage = ""
     if snapshot is not None:
@@ -345,7 +356,7 @@ def _health_context(
                     "name": name,
                     "label": component_label(name),
                     "value": value,
-                    "band": "green" if value >= 70 else "yellow" if value >= 40 else "red",
+                    "band": cfg.band(value),
                     "sentence": explain(name, data.get("facts") or {}),
                 }
             )
@@ -394,7 +405,7 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
                     {
                         "row": row,
                         "by_quarter": [row.by_quarter.get(q, 0) for q in quarters],
-                        "why": _fairness_reason(row),
+                        "why": _fairness_reason(row, len(quarters)),
                     }
                     for row in rows
                 ],
@@ -407,37 +418,26 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-def _fairness_reason(row: FairnessRow) -> str:
-    reasons = []
-    if row.habitual:
-        reasons.append(_("exceptions in %(n)s of the last 4 quarters") % {"n": len(row.by_quarter)})
-    if row.outlier:
-        reasons.append(_("a rate far above the tier's median"))
-    return "; ".join(reasons).capitalize()
-
-
-QUADRANTS = ("invest", "maintain", "reconsider")
-
-
-def _quadrant(*, effort: float, value: float, effort_split: float, value_split: float) -> str:
-    """Worth it: invest; little value for little effort: maintain; little value for much
-    effort: reconsider (M15)."""
-    if value >= value_split and value > 0:
-        return "invest"
-    if effort > effort_split:
-        return "reconsider"
-    return "maintain"
+def _fairness_reason(row: FairnessRow, quarters: int) -> str:
+    return fairness_reason(
+        habitual=row.habitual,
+        outlier=row.outlier,
+        quarters=len(row.by_quarter),
+        of_quarters=quarters,
+    ).capitalize()
 
 
 @require_GET
 def portfolio(request: AuthedHttpRequest) -> HttpResponse:
-    """Effort against value, one dot per account (M15)."""
+    """Effort against value, one dot per account (M15), split as the reconsider play is."""
     require_reader_of_reports(request)
     today = timezone.localdate()
-    rows = health_selectors.portfolio(as_of=today, days=HISTORY_DAYS)
+    cfg = engine_config()
+    rows = health_selectors.portfolio(as_of=today, days=cfg.portfolio_window_days)
+    judged = portfolio_quadrants(row.facts() for row in rows)
     hours = {row.account_id: row.minutes / 60 for row in rows}
-    effort_split = statistics.median(hours.values()) if rows else 0.0
-    value_split = statistics.median(row.revenue for row in rows) if rows else 0.0
+    effort_split = judged.effort_split_minutes / 60
+    value_split = judged.value_split
     words = {
         "invest": _("invest"),
         "maintain": _("maintain"),
@@ -446,12 +446,7 @@ def portfolio(request: AuthedHttpRequest) -> HttpResponse:
     table: list[dict[str, Any]] = []
     dots = []
     for row in rows:
-        quadrant = _quadrant(
-            effort=hours[row.account_id],
-            value=row.revenue,
-            effort_split=effort_split,
-            value_split=value_split,
-        )
+        quadrant = judged.quadrants[row.account_id]
         url = reverse("web:account", args=[row.account_id])
         table.append(
             {
@@ -481,6 +476,6 @@ def portfolio(request: AuthedHttpRequest) -> HttpResponse:
             "words": words,
             "today": today,
             "year": today.year - 1,
-            "days": HISTORY_DAYS,
+            "days": cfg.portfolio_window_days,
         },
     )

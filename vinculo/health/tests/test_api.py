@@ -33,8 +33,6 @@ def make_play(owner: object) -> Play:
     return Play.objects.create(
         kind=PlayKind.BOW_TIE,
         account=s.account,
-        reason="r",
-        action="a",
         owner=owner,
         raised_on=timezone.localdate(),
     )
@@ -93,3 +91,32 @@ def test_agenda_follows_the_contract_and_lists_my_open_plays(client: Client) -> 
     assert item["plays"] == [play.pk]
     assert [r["kind"] for r in item["reasons"]] == ["bow_tie"]
     assert data["later"] == []
+
+
+def test_a_play_is_worded_in_the_language_of_the_request(client: Client) -> None:
+    user = UserFactory()
+    s = Story.new("Acme")
+    play = Play.objects.create(
+        kind=PlayKind.NO_INITIATIVE,
+        account=s.account,
+        owner=user,
+        facts={"recent": 0, "accepted": 0, "last": None, "days": 120},
+        raised_on=timezone.localdate(),
+    )
+    client.force_login(user)
+    until = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    spanish = client.post(
+        f"/api/plays/{play.pk}/snooze",
+        {"until": until},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    ).json()
+    assert (spanish["reason"], spanish["action"]) == (
+        "Ninguna idea ni propuesta nueva en los últimos 120 días.",
+        "Llévales una propuesta que les ahorre tiempo o dinero.",
+    )
+    english = client.post(
+        f"/api/plays/{play.pk}/done", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert english["reason"] == "No new idea or proposal brought in the last 120 days."
+    assert english["facts"] == {"recent": 0, "accepted": 0, "last": None, "days": 120}

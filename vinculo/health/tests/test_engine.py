@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from django.utils import translation
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
-from vinculo.health.engine import compute
-from vinculo.health.explain import explain
+from vinculo.health.compute import compute
+from vinculo.health.models import HealthSettings, HealthSnapshot
+from vinculo.health.services import engine_config, health_settings_update
 from vinculo.health.tests.stories import AS_OF, Story, days_before
+from vinculo.health.words import explain
+from vinculo.interactions.services import interaction_log
 from vinculo.people.services import contact_plan_set
 from vinculo.vocab import Channel, Direction, Function, Level
 
@@ -152,3 +157,38 @@ def test_frequency_compares_the_last_90_days_with_the_90_before() -> None:
     freq = compute(AS_OF).people[ana.pk].components["frequency"]
     assert freq.facts["recent"] == 2 and freq.facts["prior"] == 8
     assert freq.value == 25
+
+
+def test_a_bad_setting_is_refused_and_a_bad_stored_one_never_breaks_a_write(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with translation.override("es"), pytest.raises(ValidationError) as error:
+        health_settings_update(overrides={"person_weights": 5})
+    assert error.value.message_dict == {
+        "overrides": [
+            'person_weights: se esperaba un objeto de nombres y números, como {"cadence": 25}.'
+        ]
+    }
+    assert not HealthSettings.objects.exists()
+    # A value stored before the checks existed (or by hand in the database) is skipped.
+    HealthSettings.objects.create(overrides={"person_weights": 5, "green_from": 90})
+    s = Story.new("Acme")
+    ana = s.person("Ana")
+    luis = s.colleague("Luis")
+    with django_capture_on_commit_callbacks(execute=True):
+        interaction_log(
+            started_at=timezone.now(), channel=Channel.MEETING, people=[ana], colleagues=[luis]
+        )
+    snapshot = HealthSnapshot.objects.get(person=ana, as_of=timezone.localdate())
+    assert snapshot.components["cadence"]["value"] == 100
+    assert engine_config().green_from == 90
+
+
+def test_the_settings_check_covers_the_agendas_section_too() -> None:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        health_settings_update(overrides={"recent_days": 60, "agenda": [1]})
+    assert error.value.message_dict == {
+        "overrides": ["Write the agenda's settings as a JSON object: names and their values."]
+    }
+    health_settings_update(overrides={"recent_days": 60, "agenda": {"untouched_days": 7}})
+    assert engine_config().recent_days == 60

@@ -191,8 +191,6 @@ def test_agenda_dismiss_with_the_keyboard_and_coverage_picture(
         kind=PlayKind.MEETINGS_SHRINKING,
         person=marta,
         facts={"now": 30, "before": 60},
-        reason="-",
-        action="-",
         owner=owner,
         due=timezone.localdate(),
         raised_on=timezone.localdate(),

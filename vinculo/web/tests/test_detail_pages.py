@@ -160,9 +160,9 @@ def test_person_page_query_count_is_fixed(
     contact_plan_set(person=person, every_days=30)
 
     # session, user, person+owner+plan, emails, jobs, promises, timeline count, timeline
-    # page, interactions, their people, our colleagues, events, latest health, health
-    # history, open plays
-    with django_assert_num_queries(15):
+    # page, interactions, their people, our colleagues, events, the engine's settings,
+    # latest health, health history, open plays
+    with django_assert_num_queries(16):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -231,10 +231,11 @@ def test_account_page_query_count_is_fixed(
     make_book(size)
     account = Account.objects.get(name="Cuenta A")
 
-    # session, user, account+owner, domains, jobs, coverage, promises, timeline count,
-    # timeline page, interactions, their people, our colleagues (no events on page 1),
-    # coverage graph, latest health, health history, open plays
-    with django_assert_num_queries(16):
+    # session, user, account+owner, domains, jobs, the engine's settings, coverage pairs,
+    # their staff's functions, our colleagues' and their people's names (the engine's
+    # coverage), promises, timeline count, timeline page, interactions, their people, our
+    # colleagues (no events on page 1), latest health, health history, open plays
+    with django_assert_num_queries(19):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200

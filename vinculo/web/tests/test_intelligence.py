@@ -48,8 +48,6 @@ def shrinking_play(owner: User | None, person: Person, **extra: Any) -> Play:
         kind=PlayKind.MEETINGS_SHRINKING,
         person=person,
         facts={"now": 43, "before": 60},
-        reason="stored reason",
-        action="stored action",
         owner=owner,
         due=today(),
         raised_on=today(),
@@ -480,18 +478,18 @@ def test_health_panels_keep_a_fixed_query_count(
             kind=PlayKind.NO_INITIATIVE,
             person=person,
             facts={"days": 180},
-            reason="r",
-            action="a",
             owner=owner,
             raised_on=today(),
             due=today() + dt.timedelta(days=i),
         )
 
     # the page's own queries (no timeline events: one fewer than test_detail_pages' pin)
-    # and three for health: latest snapshot, history, plays with their owner and person
-    with django_assert_num_queries(14):
+    # and four for health: the engine's settings, latest snapshot, history, plays with
+    # their owner and person; the account page also reads its coverage pairs, its staff's
+    # functions and the names on both sides (the engine's own coverage)
+    with django_assert_num_queries(15):
         assert signed_in.get(person.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
 
 
@@ -552,8 +550,8 @@ def test_fairness_query_count_is_fixed(
 ) -> None:
     fairness_book(size)
 
-    # session, user, concessions, accounts with revenue
-    with django_assert_num_queries(4):
+    # session, user, the engine's settings, concessions, accounts with revenue
+    with django_assert_num_queries(5):
         assert signed_in.get("/reports/fairness/").status_code == 200
 
 
@@ -621,8 +619,8 @@ def test_portfolio_query_count_is_fixed(
         account = AccountFactory()
         InteractionFactory(account=account, started_at=timezone.now(), duration_min=i)
 
-    # session, user, accounts with effort and value
-    with django_assert_num_queries(3):
+    # session, user, the engine's settings, accounts with effort and value
+    with django_assert_num_queries(4):
         assert signed_in.get("/reports/portfolio/").status_code == 200
 
 
@@ -633,7 +631,7 @@ def test_health_settings_form_refuses_unknown_names() -> None:
     form = HealthSettingsForm(data={"overrides": '{"recent_days": 60, "made_up": 1}'})
 
     assert not form.is_valid()
-    assert form.errors["overrides"] == ["Unknown settings: made_up"]
+    assert form.errors["overrides"] == ["made_up: unknown setting."]
 
 
 def test_health_settings_form_accepts_engine_names() -> None:
@@ -657,7 +655,7 @@ def test_health_settings_in_the_admin(client: Client) -> None:
 
     response = client.post("/admin/health/healthsettings/add/", {"overrides": '{"nope": 1}'}, **EN)
     assert response.status_code == 200
-    assert b"Unknown settings: nope" in response.content
+    assert b"nope: unknown setting." in response.content
     assert not HealthSettings.objects.exists()
 
 

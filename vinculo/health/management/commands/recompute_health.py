@@ -17,8 +17,10 @@ def parse_date(value: str) -> dt.date:
 
 class Command(BaseCommand):
     help = (
-        "Recompute health snapshots and plays for everyone as of a date (default today). "
-        "With --from, also every day from that date on, so the history can be queried."
+        "Recompute health snapshots for everyone as of a date (default today), and the plays "
+        "when that date is current (today, or no later snapshot stored): a past date writes "
+        "history only. With --from, also every --every days from that date on; only the last "
+        "day syncs plays, so a backfill killed and run again ends with the same plays."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,11 +51,17 @@ class Command(BaseCommand):
             return
         day = since
         while day <= as_of:
-            report = health_recompute(as_of=day)
+            last = day == as_of
+            report = health_recompute(as_of=day, sync_plays=None if last else False)
+            plays = (
+                ", ".join(f"{k} {v}" for k, v in report.plays.items())
+                if report.plays_synced
+                else "plays unchanged (history only)"
+            )
             self.stdout.write(
                 f"as of {report.as_of}: {report.people} people, {report.accounts} accounts; "
-                + ", ".join(f"{k} {v}" for k, v in report.plays.items())
+                + plays
             )
-            if day == as_of:
+            if last:
                 break
             day = min(as_of, day + dt.timedelta(days=options["every"]))
