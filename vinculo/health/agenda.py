@@ -41,21 +41,27 @@ from django.db.models import (
     Sum,
 )
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from vinculo.bulk import values_for_ids
 from vinculo.commitments.models import Commitment, Complaint
 from vinculo.growth.models import Holding
 from vinculo.health import facts as f
 from vinculo.health.config import EngineConfig
-from vinculo.health.insights import subject_key
 from vinculo.health.models import HealthSettings, HealthSnapshot, Play, PlayKind, PlayStatus
 from vinculo.health.plays import reason_and_action
+from vinculo.health.words import (
+    complaint_words,
+    contact_due_words,
+    critical_complaint_words,
+    promise_words,
+    red_account_words,
+    untouched_words,
+)
 from vinculo.interactions.models import InteractionPerson
 from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.people.rules import job_precedence, jobs_on
 from vinculo.users.models import DEFAULT_DAILY_CAPACITY, Role, User
-from vinculo.vocab import LIVE_CHANNELS, Channel, Severity
+from vinculo.vocab import LIVE_CHANNELS, Channel
 
 # Line kinds that are not plays (exchange.md section 5 uses the play kinds for the rest).
 CONTACT_DUE = "contact_due"
@@ -273,8 +279,9 @@ class Reason:
 class AgendaItem:
     person_id: int | None
     account_id: int | None
-    person_key: str | None
-    account_key: str | None
+    # The bundle key where the row came from a bundle, otherwise the id (exchange.md §5).
+    person_key: str | int | None
+    account_key: str | int | None
     person_name: str
     account_name: str
     priority: int
@@ -426,112 +433,7 @@ def split(items: list[AgendaItem], capacity: int) -> tuple[list[AgendaItem], lis
     return ordered[:capacity], ordered[capacity:]
 
 
-# --- the words of the lines that are not plays ------------------------------------------
-
-
-def _days(count: int) -> str:
-    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
-
-
-def _severity(value: str) -> str:
-    return str(Severity(value).label).lower() if value in Severity.values else value
-
-
-def contact_due_words(facts: dict[str, Any]) -> tuple[str, str]:
-    since, every, due_in = facts["days_since"], facts["every_days"], facts["due_in"]
-    if since is None:
-        return (
-            _("No two-way contact recorded yet; the cadence is every %(every)s.")
-            % {"every": _days(every)},
-            _("Book a first conversation."),
-        )
-    words = {"since": _days(since), "every": _days(every), "late": _days(max(0, -due_in))}
-    if due_in > 0:
-        reason = _(
-            "Contact due in %(due)s: the last two-way contact was %(since)s ago; "
-            "the cadence is every %(every)s."
-        ) % (words | {"due": _days(due_in)})
-    elif due_in == 0:
-        reason = (
-            _(
-                "Contact due today: the last two-way contact was %(since)s ago; "
-                "the cadence is every %(every)s."
-            )
-            % words
-        )
-    else:
-        reason = (
-            _(
-                "Contact overdue by %(late)s: the last two-way contact was %(since)s ago; "
-                "the cadence is every %(every)s."
-            )
-            % words
-        )
-    return reason, _("Get in touch before it is due, by the agreed channel.")
-
-
-def promise_words(facts: dict[str, Any]) -> tuple[str, str]:
-    return (
-        _("Promise “%(text)s” is %(late)s late (due %(due)s).")
-        % {"text": facts["text"], "late": _days(facts["days_late"]), "due": facts["due"]},
-        _("Keep it now, or call to renegotiate the date before they have to ask."),
-    )
-
-
-def complaint_words(facts: dict[str, Any]) -> tuple[str, str]:
-    words = {
-        "severity": _severity(facts["severity"]),
-        "age": _days(facts["age"]),
-        "target": _days(facts["target"]),
-        "summary": facts["text"],
-    }
-    reason = (
-        _("Complaint of %(severity)s severity open for %(age)s, not answered yet: %(summary)s")
-        if not facts["answered"]
-        else _(
-            "Complaint of %(severity)s severity open for %(age)s "
-            "(answered; target %(target)s): %(summary)s"
-        )
-    )
-    return (
-        reason % words,
-        _("Answer today, give a date for the fix, and call back when it is solved."),
-    )
-
-
-def red_account_words(facts: dict[str, Any]) -> tuple[str, str]:
-    return (
-        _("Account health is %(health)s, in the red; its owner is %(owner)s.") % facts,
-        _("Review the account with %(owner)s this week.") % facts,
-    )
-
-
-def critical_complaint_words(facts: dict[str, Any]) -> tuple[str, str]:
-    words = {
-        "severity": _severity(facts["severity"]),
-        "age": _days(facts["age"]),
-        "owner": facts["owner"],
-        "summary": facts["text"],
-    }
-    reason = (
-        _(
-            "Complaint of %(severity)s severity open for %(age)s, not answered yet "
-            "(owner %(owner)s): %(summary)s"
-        )
-        if not facts["answered"]
-        else _("Complaint of %(severity)s severity open for %(age)s (owner %(owner)s): %(summary)s")
-    )
-    return reason % words, _("Make sure %(owner)s answers today; offer to call them yourself.") % {
-        "owner": facts["owner"]
-    }
-
-
-def untouched_words(facts: dict[str, Any], play_reason: str) -> tuple[str, str]:
-    return (
-        _("Left untouched by %(owner)s for %(days)s: %(reason)s")
-        % {"owner": facts["owner"], "days": _days(facts["days"]), "reason": play_reason},
-        _("Ask %(owner)s what is holding it up, or take it over.") % {"owner": facts["owner"]},
-    )
+# --- the words of the lines that are not plays: in health/words.py ----------------------
 
 
 def reason_label(kind: str) -> str:
@@ -596,8 +498,8 @@ class SubjectFacts:
 
     person_account: dict[int, int] = field(default_factory=dict)
     person_role: dict[int, str] = field(default_factory=dict)
-    person_names: dict[int, tuple[str | None, str]] = field(default_factory=dict)
-    account_rows: dict[int, tuple[str | None, str, str, float]] = field(default_factory=dict)
+    person_names: dict[int, tuple[str | int | None, str]] = field(default_factory=dict)
+    account_rows: dict[int, tuple[str | int | None, str, str, float]] = field(default_factory=dict)
     person_health: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
     account_health: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
     plan_channel: dict[int, str] = field(default_factory=dict)
@@ -1151,7 +1053,7 @@ def _subject_facts(
         people_rows, people,
         "pk", "key", "name", "contact_plan__channel", "usual", "health_now", "health_before",
     ):  # fmt: skip
-        out.person_names[pk] = (subject_key("person", pk, key), name)
+        out.person_names[pk] = (key or pk, name)
         if plan:
             out.plan_channel[pk] = plan
         if channel:
@@ -1176,7 +1078,7 @@ def _subject_facts(
         "pk", "key", "name", "tier", "last_revenue", "health_now", "health_before",
     ):  # fmt: skip
         out.account_rows[pk] = (
-            subject_key("account", pk, key),
+            key or pk,
             name,
             tier or "",
             float(value or Decimal(0)),

@@ -408,3 +408,107 @@ def reason_and_action(kind: str, facts: Facts) -> tuple[str, str]:
     Plays store only facts; this renders them for the reader (web, API, CLI, agenda).
     """
     return _reason_and_action(kind, _Lenient(facts or {}))
+
+
+# --- the agenda's lines that are not plays (health/agenda.py) ------------------------
+
+
+def _days(count: int) -> str:
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
+
+
+def contact_due_words(facts: dict[str, Any]) -> tuple[str, str]:
+    since, every, due_in = facts["days_since"], facts["every_days"], facts["due_in"]
+    if since is None:
+        return (
+            _("No two-way contact recorded yet; the cadence is every %(every)s.")
+            % {"every": _days(every)},
+            _("Book a first conversation."),
+        )
+    words = {"since": _days(since), "every": _days(every), "late": _days(max(0, -due_in))}
+    if due_in > 0:
+        reason = _(
+            "Contact due in %(due)s: the last two-way contact was %(since)s ago; "
+            "the cadence is every %(every)s."
+        ) % (words | {"due": _days(due_in)})
+    elif due_in == 0:
+        reason = (
+            _(
+                "Contact due today: the last two-way contact was %(since)s ago; "
+                "the cadence is every %(every)s."
+            )
+            % words
+        )
+    else:
+        reason = (
+            _(
+                "Contact overdue by %(late)s: the last two-way contact was %(since)s ago; "
+                "the cadence is every %(every)s."
+            )
+            % words
+        )
+    return reason, _("Get in touch before it is due, by the agreed channel.")
+
+
+def promise_words(facts: dict[str, Any]) -> tuple[str, str]:
+    return (
+        _("Promise “%(text)s” is %(late)s late (due %(due)s).")
+        % {"text": facts["text"], "late": _days(facts["days_late"]), "due": facts["due"]},
+        _("Keep it now, or call to renegotiate the date before they have to ask."),
+    )
+
+
+def complaint_words(facts: dict[str, Any]) -> tuple[str, str]:
+    words = {
+        "severity": _severity(facts["severity"]),
+        "age": _days(facts["age"]),
+        "target": _days(facts["target"]),
+        "summary": facts["text"],
+    }
+    reason = (
+        _("Complaint of %(severity)s severity open for %(age)s, not answered yet: %(summary)s")
+        if not facts["answered"]
+        else _(
+            "Complaint of %(severity)s severity open for %(age)s "
+            "(answered; target %(target)s): %(summary)s"
+        )
+    )
+    return (
+        reason % words,
+        _("Answer today, give a date for the fix, and call back when it is solved."),
+    )
+
+
+def red_account_words(facts: dict[str, Any]) -> tuple[str, str]:
+    return (
+        _("Account health is %(health)s, in the red; its owner is %(owner)s.") % facts,
+        _("Review the account with %(owner)s this week.") % facts,
+    )
+
+
+def critical_complaint_words(facts: dict[str, Any]) -> tuple[str, str]:
+    words = {
+        "severity": _severity(facts["severity"]),
+        "age": _days(facts["age"]),
+        "owner": facts["owner"],
+        "summary": facts["text"],
+    }
+    reason = (
+        _(
+            "Complaint of %(severity)s severity open for %(age)s, not answered yet "
+            "(owner %(owner)s): %(summary)s"
+        )
+        if not facts["answered"]
+        else _("Complaint of %(severity)s severity open for %(age)s (owner %(owner)s): %(summary)s")
+    )
+    return reason % words, _("Make sure %(owner)s answers today; offer to call them yourself.") % {
+        "owner": facts["owner"]
+    }
+
+
+def untouched_words(facts: dict[str, Any], play_reason: str) -> tuple[str, str]:
+    return (
+        _("Left untouched by %(owner)s for %(days)s: %(reason)s")
+        % {"owner": facts["owner"], "days": _days(facts["days"]), "reason": play_reason},
+        _("Ask %(owner)s what is holding it up, or take it over.") % {"owner": facts["owner"]},
+    )

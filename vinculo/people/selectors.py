@@ -8,7 +8,7 @@ number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from django.db.models import (
@@ -26,10 +26,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from vinculo.health.models import HealthSnapshot
-from vinculo.interactions.models import Interaction, InteractionPerson
+from vinculo.interactions.models import Interaction
 from vinculo.people.models import (
     Account,
     AccountDomain,
@@ -266,39 +265,6 @@ class CoverageTable:
             )
             for person in self.people
         ]
-
-
-def account_coverage(*, account: Account, days: int = 180) -> CoverageTable:
-    """One grouped query over the account's interactions of the last ``days`` days."""
-    since = timezone.now() - timedelta(days=days)
-    pairs = (
-        InteractionPerson.objects.filter(
-            interaction__account=account,
-            interaction__started_at__gte=since,
-            interaction__colleague_links__isnull=False,
-        )
-        .values(
-            "person_id",
-            "person__name",
-            colleague_id=F("interaction__colleague_links__colleague_id"),
-            colleague_name=F("interaction__colleague_links__colleague__name"),
-        )
-        .annotate(n=Count("interaction", distinct=True))
-        .order_by()
-    )
-    colleagues: dict[int, str] = {}
-    people: dict[int, str] = {}
-    counts: dict[tuple[int, int], int] = {}
-    for pair in pairs:
-        colleagues[pair["colleague_id"]] = pair["colleague_name"]
-        people[pair["person_id"]] = pair["person__name"]
-        counts[(pair["colleague_id"], pair["person_id"])] = pair["n"]
-    return CoverageTable(
-        colleagues=sorted(colleagues.items(), key=lambda item: item[1]),
-        people=sorted(people.items(), key=lambda item: item[1]),
-        counts=counts,
-        since=since,
-    )
 
 
 def people_choices(

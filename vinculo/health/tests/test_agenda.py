@@ -518,6 +518,13 @@ def test_the_command_prints_a_table_and_refuses_unknown_people() -> None:
     by_user = agenda_for(day=AS_OF, user=ana).as_json()
     assert (by_email["today"], by_email["later"]) == (by_user["today"], by_user["later"])
     assert by_email["today"][0]["plays"] == [s.people["Marta"].plays.get().pk]
+    # rows that did not come from a bundle are named by their ids (exchange.md section 5)
+    marta = s.people["Marta"]
+    marta.key, s.account.key = None, None
+    marta.save(update_fields=["key"])
+    s.account.save(update_fields=["key"])
+    item = agenda_for(day=AS_OF, user=ana).as_json()["today"][0]
+    assert (item["person"], item["account"]) == (marta.pk, s.account.pk)
     with pytest.raises(CommandError, match="no colleague"):
         call_command("agenda", "--colleague", "nadie@us.example", stdout=io.StringIO())
     with pytest.raises(CommandError, match="no user"):
