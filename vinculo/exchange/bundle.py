@@ -94,6 +94,12 @@ from vinculo.vocab import (
     Source,
 )
 
+# What we know of a person beyond work (M18), held under their people.csv legal_basis.
+PROFILE_FACTS = (
+    "person_key", "birthday", "family", "tastes", "friends", "interests",
+    "professional_interests",
+)  # fmt: skip
+
 # The contract: file names and their columns, in order, in the order files are imported
 # (a file only refers to files above it).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -104,6 +110,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "owner_email", "wallet_yearly",
     ),
     "people.csv": ("key", "name", "emails", "phones", "language", "legal_basis", "notes"),
+    "profile_facts.csv": PROFILE_FACTS,
     "employments.csv": (
         "person_key", "account_key", "title", "function", "decision_role", "start", "end",
     ),
@@ -458,6 +465,7 @@ class _Importer:
             ("colleagues.csv", self.import_colleagues),
             ("accounts.csv", self.import_accounts),
             ("people.csv", self.import_people),
+            ("profile_facts.csv", self.import_profile_facts),
             ("employments.csv", self.import_employments),
             ("contact_plans.csv", self.import_contact_plans),
             ("interactions.csv", self.import_interactions),
@@ -899,6 +907,40 @@ class _Importer:
         self.entity_file(
             name, rows, spec, parse, self.people, child, ("", "", "", "", "", self.now)
         )
+
+    def import_profile_facts(self, name: str, rows: Iterator[_Row]) -> None:
+        """One row per person: the row is what we know, an empty cell clears that fact.
+        People without a row keep theirs (the file, like every file, is optional)."""
+        counts = self.report.files[name]
+        fields = PROFILE_FACTS[1:]
+        seen: set[int] = set()
+        for chunk in batched(rows, 2000):
+            parsed: list[tuple[int, tuple[Any, ...]]] = []
+            for row in chunk:
+                if not row.raw("person_key").strip():
+                    row.problem("person_key", _("a key is required"))
+                person = row.ref("person_key", self.people, _PERSON)
+                values = (row.date("birthday"), *(row.raw(column) for column in fields[1:]))
+                if not row.ok or person is None:
+                    continue
+                if person in seen:
+                    row.problem("person_key", _("this person has another row in the file"))
+                    continue
+                seen.add(person)
+                parsed.append((person, values))
+            existing = {
+                pk: tuple(values)
+                for pk, *values in Person.objects.filter(
+                    pk__in=[person for person, _values in parsed]
+                ).values_list("pk", *fields)
+            }
+            updated = [
+                (*values, person) for person, values in parsed if existing.get(person) != values
+            ]
+            update_rows(Person, fields, updated)
+            counts.updated += len(updated)
+            counts.unchanged += len(parsed) - len(updated)
+            self.tick(name, len(chunk))
 
     def import_employments(self, name: str, rows: Iterator[_Row]) -> None:
         counts = self.report.files[name]
@@ -1556,6 +1598,14 @@ def _export(target: BundleTarget, report: ExportReport) -> None:
             yield (k, name, ";".join(person_emails.get(pk, ())), *rest)
 
     write("people.csv", person_rows())
+
+    def profile_rows() -> Iterator[tuple[Any, ...]]:
+        # Only people we know something of: a bundle of strangers has no profile rows.
+        for k, *facts in _sorted_rows(Person, "person", *PROFILE_FACTS[1:]):
+            if facts[0] is not None or any(facts[1:]):
+                yield (k, *facts)
+
+    write("profile_facts.csv", profile_rows())
 
     employments = sorted(
         (

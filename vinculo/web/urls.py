@@ -1,5 +1,6 @@
 from django.urls import path
 
+from vinculo.exchange import views as exchange_views
 from vinculo.web import imports, views
 
 app_name = "web"
@@ -23,4 +24,20 @@ urlpatterns = [
     path("review/", imports.review, name="review"),
     path("review/addresses/<int:address_id>/", imports.review_address, name="review_address"),
     path("review/merge/", imports.review_merge, name="review_merge"),
+    # Exports (vinculo.exchange.views): the lists as filtered on screen, cards, feed, review.
+    path("people/export.<str:fmt>", exchange_views.people_export, name="people_export"),
+    path("accounts/export.<str:fmt>", exchange_views.accounts_export, name="accounts_export"),
+    path("people/<int:person_id>/card.vcf", exchange_views.person_vcard, name="person_vcard"),
+    path(
+        "accounts/<int:account_id>/value-review/",
+        exchange_views.value_review_page,
+        name="value_review",
+    ),
+    path(
+        "accounts/<int:account_id>/value-review.pdf",
+        exchange_views.value_review_pdf,
+        name="value_review_pdf",
+    ),
+    path("calendar/", exchange_views.calendar_feed_settings, name="calendar_feed_settings"),
+    path("calendar/<str:token>.ics", exchange_views.calendar_feed, name="calendar_feed"),
 ]

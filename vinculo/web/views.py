@@ -37,11 +37,14 @@ from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.users.models import User
 from vinculo.vocab import Tier
-from vinculo.web import charts, selectors
+from vinculo.web import charts, lists, selectors
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
 
 LIST_PAGE_SIZE = 50
+# The files a list can be downloaded as (vinculo.exchange.views), with their button's words.
+ACCOUNT_EXPORTS = (("csv", "CSV"), ("xlsx", "Excel"))
+PEOPLE_EXPORTS = (*ACCOUNT_EXPORTS, ("vcf", "vCard"))
 
 
 def _sort_links(current: str, keys: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -70,19 +73,15 @@ def _query_without(request: AuthedHttpRequest, *names: str) -> str:
 @require_GET
 def home(request: AuthedHttpRequest) -> HttpResponse:
     """People list (M1): the primary list is of people, not companies."""
-    query = request.GET.get("q", "")
-    sort = request.GET.get("sort", "name")
-    scope = "mine" if request.GET.get("scope") == "mine" else "all"
-    colleague = people_selectors.colleague_for_user(user=request.user) if scope == "mine" else None
-    people = people_selectors.people_list(
-        query=query, sort=sort, owned_by=colleague, only_owned=scope == "mine"
-    )
+    chosen, people = lists.people_for(request.GET, user=request.user)
+    query, sort, scope = chosen.query, chosen.sort, chosen.scope
     page = Paginator(people, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
         "sort": sort,
         "scope": scope,
+        "export_formats": PEOPLE_EXPORTS,
         "sorts": _sort_links(sort, people_selectors.PEOPLE_SORTS),
         "query_without_sort": _query_without(request, "sort", "page"),
         "query_without_page": _query_without(request, "page"),
@@ -115,14 +114,14 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
 
 @require_GET
 def account_list(request: AuthedHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    sort = request.GET.get("sort", "name")
-    accounts = people_selectors.accounts_list(query=query, sort=sort)
+    chosen, accounts = lists.accounts_for(request.GET)
+    query, sort = chosen.query, chosen.sort
     page = Paginator(accounts, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
         "sort": sort,
+        "export_formats": ACCOUNT_EXPORTS,
         "sorts": _sort_links(sort, people_selectors.ACCOUNT_SORTS),
         "query_without_sort": _query_without(request, "sort", "page"),
         "query_without_page": _query_without(request, "page"),

@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import zipfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,65 @@ def test_command_line_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
     call_command("export_bundle", str(tmp_path / "out.zip"))
     assert zipfile.is_zipfile(tmp_path / "out.zip")
+
+
+def test_profile_facts_survive_the_round_trip_with_their_legal_basis(tmp_path: Path) -> None:
+    # Given the fixture, whose profile_facts.csv knows Ana and John
+    assert bundle_import(path=FIXTURE).ok
+    ana = Person.objects.get(key="p-ana")
+    assert ana.birthday == date(1980, 3, 14)
+    assert ana.family == "Casada con Íñigo; dos hijas, Lucía y Marta"
+    assert ana.interests == "Pádel los sábados\ny montaña en verano"
+    assert Person.objects.get(key="p-john").tastes == "Single malt"
+
+    # When exporting, then the facts are in profile_facts.csv, only for people we know of,
+    # and the legal basis they are held under is the person's, in people.csv
+    bundle_export(path=tmp_path / "out")
+    facts = (tmp_path / "out" / "profile_facts.csv").read_text(encoding="utf-8")
+    assert facts.splitlines()[0] == ",".join(COLUMNS["profile_facts.csv"])
+    assert facts.count("\np-") == 2
+    assert "p-ana,1980-03-14,Casada con Íñigo; dos hijas, Lucía y Marta," not in facts
+    assert 'p-ana,1980-03-14,"Casada con Íñigo; dos hijas, Lucía y Marta",' in facts
+    assert "p-pilar" not in facts
+    people = (tmp_path / "out" / "people.csv").read_text(encoding="utf-8")
+    assert (
+        "p-john,John Smith,john.smith@northwind.co.uk;jsmith@gmail.com,+44 20 7946 0000,en,consent,"
+        in people
+    )
+
+
+def test_profile_facts_update_clear_and_refuse(tmp_path: Path) -> None:
+    assert bundle_import(path=FIXTURE).ok
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "profile_facts.csv").write_text(
+        ",".join(COLUMNS["profile_facts.csv"]) + "\n"
+        "p-ana,1980-03-15,,Té verde,,,\n"
+        "p-john,,Two sons at university,Single malt,,Rugby (Harlequins),\n",
+        encoding="utf-8",
+    )
+
+    report = bundle_import(path=bundle)
+
+    assert report.ok, report.problems
+    assert report.counts()["profile_facts.csv"] == {"created": 0, "updated": 1, "unchanged": 1}
+    ana = Person.objects.get(key="p-ana")
+    assert (ana.birthday, ana.family, ana.tastes) == (date(1980, 3, 15), "", "Té verde")
+    assert Person.objects.get(key="p-pilar").family == ""
+
+    (bundle / "profile_facts.csv").write_text(
+        ",".join(COLUMNS["profile_facts.csv"]) + "\n"
+        "p-ana,15/03/1980,,,,,\n"
+        "p-nadie,,,,,,\n"
+        "p-john,,,,,,\n"
+        "p-john,,,,,,\n",
+        encoding="utf-8",
+    )
+    before = checksum()
+    report = bundle_import(path=bundle)
+    assert report.problems == [
+        "profile_facts.csv:2: birthday: “15/03/1980” is not a date (YYYY-MM-DD)",
+        "profile_facts.csv:3: person_key: unknown person key “p-nadie”",
+        "profile_facts.csv:5: person_key: this person has another row in the file",
+    ]
+    assert checksum() == before
