@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from vinculo.web.tests.test_browser import PASSWORD, browser, page  # noqa: F401
+from vinculo.web.tests.test_browser import PASSWORD
 from vinculo.web.tests.test_security_escaping import book  # noqa: F401
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,7 +27,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 def test_main_pages_raise_no_csp_violation(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     book: dict[str, Any],  # noqa: F811
 ) -> None:
