@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from vinculo.checks import raise_problems
@@ -65,16 +65,23 @@ def _reassign_interactions(person_id: int) -> None:
     )
 
 
+def _taken_by_others(
+    field: str, clean: list[str], taken: QuerySet[Any], owner: str, owner_row: object | None
+) -> list[str]:
+    """Which of the cleaned values another row already holds (one query)."""
+    taken = taken.filter(**{f"{field}__in": clean})
+    if owner_row is not None:
+        taken = taken.exclude(**{owner: owner_row})
+    return sorted(taken.values_list(field, flat=True))
+
+
 def account_domains_check(domains: Iterable[str], account: Account | None = None) -> list[str]:
     """The domains cleaned, or a ValidationError: invalid, or another account's."""
     clean, problem = domains_clean(domains)
     if problem is not None:
         # Keyed by field, so that forms and the API can show it next to the domains.
         raise ValidationError({"domains": problem})
-    taken = AccountDomain.objects.filter(domain__in=clean)
-    if account is not None:
-        taken = taken.exclude(account=account)
-    names = sorted(taken.values_list("domain", flat=True))
+    names = _taken_by_others("domain", clean, AccountDomain.objects.all(), "account", account)
     if names:
         raise ValidationError(
             {
@@ -90,10 +97,7 @@ def person_emails_check(emails: Iterable[str], person: Person | None = None) -> 
     clean, problem = emails_clean(emails)
     if problem is not None:
         raise ValidationError({"emails": problem})
-    taken = PersonEmail.objects.filter(email__in=clean)
-    if person is not None:
-        taken = taken.exclude(person=person)
-    names = sorted(taken.values_list("email", flat=True))
+    names = _taken_by_others("email", clean, PersonEmail.objects.all(), "person", person)
     if names:
         raise ValidationError(
             {
