@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "vinculo.users",
+    "vinculo.access",
     "vinculo.people",
     "vinculo.interactions",
     "vinculo.commitments",

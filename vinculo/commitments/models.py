@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.concurrency import Versioned
 from vinculo.fields import KeyField
 from vinculo.vocab import CommitmentStatus, Outcome, Severity
 
@@ -32,7 +33,7 @@ def _account_fk(related_name: str) -> models.ForeignKey:  # type: ignore[type-ar
     )
 
 
-class Commitment(models.Model):
+class Commitment(Versioned):
     """A promise made to a person or account (M2)."""
 
     key = KeyField(null=True)
@@ -85,7 +86,7 @@ class Commitment(models.Model):
         return self.text[:80]
 
 
-class Complaint(models.Model):
+class Complaint(Versioned):
     """A complaint or bad experience, with response and resolution times (M10, M11)."""
 
     key = KeyField(null=True)
@@ -129,7 +130,7 @@ class Complaint(models.Model):
         return self.summary[:80] or self.category
 
 
-class Concern(models.Model):
+class Concern(Versioned):
     """A pain point of the client that we help to remove (M19)."""
 
     key = KeyField(null=True)
@@ -154,7 +155,7 @@ class Concern(models.Model):
         return self.topic
 
 
-class Initiative(models.Model):
+class Initiative(Versioned):
     """An idea or proposal we brought to a person or their team (M3)."""
 
     key = KeyField(null=True)

@@ -6,11 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.concurrency import Versioned
 from vinculo.fields import KeyField
 from vinculo.vocab import ConcessionKind, ValueKind
 
 
-class ProductLine(models.Model):
+class ProductLine(Versioned):
     key = KeyField(null=True)
     name = models.CharField(_("name"), max_length=200, unique=True)
 
@@ -23,7 +24,7 @@ class ProductLine(models.Model):
         return self.name
 
 
-class Holding(models.Model):
+class Holding(Versioned):
     """An account's yearly revenue from one product line: wallet share and cross-sell (M7)."""
 
     account = models.ForeignKey(
@@ -58,7 +59,7 @@ class Holding(models.Model):
         return f"{self.account} · {self.product_line} · {self.year}"
 
 
-class Concession(models.Model):
+class Concession(Versioned):
     """An exception to standard terms (M13)."""
 
     key = KeyField(null=True)
@@ -108,7 +109,7 @@ class Concession(models.Model):
         return f"{self.get_kind_display()} · {self.account}"
 
 
-class ValueItem(models.Model):
+class ValueItem(Versioned):
     """Value the client received, and whether we told them (M20)."""
 
     key = KeyField(null=True)

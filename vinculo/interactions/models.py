@@ -9,11 +9,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.concurrency import Versioned
 from vinculo.fields import KeyField
 from vinculo.vocab import Channel, Direction, Level, Source
 
 
-class Interaction(models.Model):
+class Interaction(Versioned):
     key = KeyField(null=True)
     started_at = models.DateTimeField(_("start"))
     duration_min = models.PositiveIntegerField(_("duration (minutes)"), default=0)

@@ -12,11 +12,12 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.concurrency import Versioned
 from vinculo.fields import KeyField
 from vinculo.vocab import AccountStatus, Channel, DecisionRole, Function, LegalBasis, Tier
 
 
-class Colleague(models.Model):
+class Colleague(Versioned):
     """A person on our side. May be linked to a user who signs in."""
 
     key = KeyField(null=True)
@@ -51,7 +52,7 @@ class Colleague(models.Model):
         return self.name
 
 
-class Account(models.Model):
+class Account(Versioned):
     """A client or prospect company: a view over the people who work there."""
 
     key = KeyField(null=True)
@@ -112,7 +113,7 @@ class AccountDomain(models.Model):
         return self.domain
 
 
-class Person(models.Model):
+class Person(Versioned):
     """A human on the client side: the first-class object of Vínculo."""
 
     key = KeyField(null=True)
@@ -172,7 +173,7 @@ class PersonEmail(models.Model):
         return self.email
 
 
-class Employment(models.Model):
+class Employment(Versioned):
     """A person working at an account over a period; no end means it is current."""
 
     person = models.ForeignKey(
@@ -216,7 +217,7 @@ class Employment(models.Model):
         return self.end is None
 
 
-class ContactPlan(models.Model):
+class ContactPlan(Versioned):
     """The agreed cadence with a person (M17)."""
 
     person = models.OneToOneField(

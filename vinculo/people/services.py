@@ -19,6 +19,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from vinculo.checks import raise_problems
+from vinculo.concurrency import check_version
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.interactions.services import interactions_assign_accounts
@@ -265,9 +266,13 @@ def person_update(
     person: Person,
     actor: User | None = None,
     emails: Iterable[str] | None = None,
+    version: int | None = None,
     **changes: Any,
 ) -> Person:
-    """Change a person's profile (and, given ``emails``, replace their addresses)."""
+    """Change a person's profile (and, given ``emails``, replace their addresses).
+
+    ``version`` is the one the caller read (vinculo.concurrency); a newer one is refused.
+    """
     unknown = set(changes) - _PERSON_PROFILE_FIELDS
     if unknown:
         raise TypeError(f"person_update() got unexpected fields: {sorted(unknown)}")
@@ -276,10 +281,12 @@ def person_update(
     checked = ("name", "phones", "language", "legal_basis")
     raise_problems(person_problems(**{f: changes.get(f, getattr(person, f)) for f in checked}))
     _lock(Person, person.pk)
+    check_version(person, version)
     changed = [f for f, v in changes.items() if getattr(person, f) != v]
     for field in changed:
         setattr(person, field, changes[field])
     if changed:
+        person.stamp(actor)
         person.save(update_fields=changed)
     if emails is not None:
         clean = person_emails_check(emails, person)
