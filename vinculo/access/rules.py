@@ -309,7 +309,9 @@ def record_personal_reads(user: User, person_ids: Iterable[int], *, face: str) -
     return len(rows)
 
 
-def personal_facts_for(user: User, person: Person, *, face: str = Face.WEB) -> dict[str, Any] | None:
+def personal_facts_for(
+    user: User, person: Person, *, face: str = Face.WEB
+) -> dict[str, Any] | None:
     """The person's personal facts if the user may see them (else None), recording the read
     (when there is anything to read). One query to decide, one to record."""
     if not can_see_personal_facts(user, person):

@@ -7,46 +7,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0003_versioned'),
+        ("people", "0003_versioned"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountShare',
+            name="AccountShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='people.account', verbose_name='account')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='account_shares', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shares",
+                        to="people.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="account_shares",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shared account',
-                'verbose_name_plural': 'shared accounts',
-                'ordering': ['account', 'user'],
-                'indexes': [models.Index(fields=['user', 'account'], name='share_user_account')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'user'), name='one_share_per_account_user')],
+                "verbose_name": "shared account",
+                "verbose_name_plural": "shared accounts",
+                "ordering": ["account", "user"],
+                "indexes": [models.Index(fields=["user", "account"], name="share_user_account")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "user"), name="one_share_per_account_user"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PersonalDataRead',
+            name="PersonalDataRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150, verbose_name='user name')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='read at')),
-                ('face', models.CharField(choices=[('web', 'web page'), ('api', 'API'), ('export', 'export'), ('command', 'command')], max_length=16, verbose_name='face')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='personal_data_reads', to='people.person', verbose_name='person')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='personal_data_reads', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150, verbose_name="user name")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="read at"),
+                ),
+                (
+                    "face",
+                    models.CharField(
+                        choices=[
+                            ("web", "web page"),
+                            ("api", "API"),
+                            ("export", "export"),
+                            ("command", "command"),
+                        ],
+                        max_length=16,
+                        verbose_name="face",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="personal_data_reads",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="personal_data_reads",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal data read',
-                'verbose_name_plural': 'personal data reads',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['person', 'at'], name='personal_read_person_at')],
+                "verbose_name": "personal data read",
+                "verbose_name_plural": "personal data reads",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["person", "at"], name="personal_read_person_at")],
             },
         ),
     ]
