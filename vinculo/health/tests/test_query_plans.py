@@ -124,8 +124,11 @@ def heavy_statements(
         return execute(sql, params, many, ctx)
 
     with connection.execute_wrapper(record):
-        facts.person_contact_facts(AS_OF, person_ids, RECENT_DAYS, WINDOW_DAYS)
-        facts.account_contact_facts(AS_OF, account_ids, RECENT_DAYS, WINDOW_DAYS)
+        # The per-interaction readers (the reference the daily summary is checked against).
+        facts.person_contact_facts_from_interactions(AS_OF, person_ids, RECENT_DAYS, WINDOW_DAYS)
+        facts.account_contact_facts_from_interactions(
+            AS_OF, account_ids, RECENT_DAYS, WINDOW_DAYS
+        )
         facts.coverage_pairs(AS_OF, account_ids, WINDOW_DAYS)
     names = ["person aggregates", "person streaks", "account aggregates", "account streaks"]
     assert len(sent) == 5, [sql[:80] for sql, _ in sent]
