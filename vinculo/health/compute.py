@@ -33,7 +33,7 @@ from vinculo.health.readers import (
     all_person_ids,
     colleague_functions,
 )
-from vinculo.health.summary import summary_refresh, summary_verify
+from vinculo.health.summary import summary_verify, summary_verify_for
 
 
 @dataclass(slots=True)
@@ -62,8 +62,9 @@ def compute(
     """Health of the given people and accounts (all when None) as of a date.
 
     Reads only facts dated on or before ``as_of``. The contact facts come from the daily
-    summary: a few subjects get theirs rebuilt first (a few milliseconds, and right
-    whatever wrote their interactions), everyone's is checked by its totals
+    summary: a few subjects have theirs checked subject by subject (``summary_verify_for``,
+    a few milliseconds; rebuilt if their interactions were written around the services),
+    everyone's by its totals
     (``summary_verify``) unless the caller did it (``summary_checked``, the full run).
     """
     cfg = cfg or EngineConfig()
@@ -132,7 +133,7 @@ def compute(
     )
 
 
-# Up to this many subjects, a scoped run rebuilds their summary rather than trusting it.
+# Up to this many subjects, a scoped run checks their summary rows one by one.
 REFRESH_UP_TO = 500
 
 
@@ -146,7 +147,7 @@ def _summary_for(
     if len(person_ids) + len(accounts) > REFRESH_UP_TO:
         summary_verify()
     else:
-        summary_refresh(person_ids=person_ids, account_ids=accounts)
+        summary_verify_for(person_ids, accounts)
 
 
 def _compute_accounts(

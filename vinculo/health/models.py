@@ -234,3 +234,6 @@ class InteractionDaySummary(models.Model):
             models.UniqueConstraint(fields=["person", "day"], name="day_summary_person_day"),
             models.UniqueConstraint(fields=["account", "day"], name="day_summary_account_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id or '-'}/{self.account_id or '-'} {self.day}: {self.n}"

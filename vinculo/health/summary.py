@@ -38,15 +38,16 @@ SUMMARY_COLUMNS = (
 
 
 def _offset_changes(zone: str) -> list[tuple[dt.datetime, int]]:
-    """(UTC instant, offset in minutes from then on) for ``zone``, 1970-2100."""
+    """(UTC instant, offset in minutes from then on) for ``zone``, 2000-2060 (before and
+    after, the first and last offsets)."""
     tz = ZoneInfo(zone)
 
     def offset(moment: dt.datetime) -> int:
         delta = moment.astimezone(tz).utcoffset() or dt.timedelta(0)
         return int(delta.total_seconds() // 60)
 
-    moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    end = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    moment = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(2060, 1, 1, tzinfo=dt.UTC)
     current = offset(moment)
     changes = [(moment, current)]
     step = dt.timedelta(hours=6)
@@ -307,3 +308,41 @@ def summary_verify() -> bool:
     if people_now != people_kept:
         _refresh_kind("person", None)
     return accounts_now == accounts_kept and people_now == people_kept
+
+
+def summary_verify_for(person_ids: Iterable[int], account_ids: Iterable[int]) -> None:
+    """``summary_verify`` for a few subjects: per subject, the count, minutes, levels and
+    inbound contacts of its interactions against its summary rows (index ranges, a few
+    milliseconds); the subjects that differ are refreshed."""
+    db = InteractionDaySummary.objects.db
+    q = connections[db].ops.quote_name
+    i, links = q(Interaction._meta.db_table), q(InteractionPerson._meta.db_table)
+    s = q(InteractionDaySummary._meta.db_table)
+    inbound = str(Direction.INBOUND)
+    stale: dict[str, list[int]] = {"person": [], "account": []}
+    with connections[db].cursor() as cursor:
+        for kind, given in (("person", person_ids), ("account", account_ids)):
+            for chunk in batched(sorted({pk for pk in given if pk is not None}), 900):
+                marks = ", ".join(["%s"] * len(chunk))
+                if kind == "person":
+                    column = f"{links}.person_id"
+                    source = f"{links} JOIN {i} ON {i}.id = {links}.interaction_id"
+                else:
+                    column, source = f"{i}.account_id", i
+                cursor.execute(
+                    f"SELECT {column}, COUNT(*), SUM({i}.duration_min),"
+                    f" SUM(CASE WHEN {i}.level <> '' THEN 1 ELSE 0 END),"
+                    f" SUM(CASE WHEN {i}.direction = %s THEN 1 ELSE 0 END)"
+                    f" FROM {source} WHERE {column} IN ({marks}) GROUP BY {column}",
+                    [inbound, *chunk],
+                )
+                now = {row[0]: tuple(int(v) for v in row[1:]) for row in cursor.fetchall()}
+                cursor.execute(
+                    f"SELECT {kind}_id, SUM(n), SUM(minutes), SUM(n_levelled), SUM(n_inbound)"
+                    f" FROM {s} WHERE {kind}_id IN ({marks}) GROUP BY {kind}_id",
+                    chunk,
+                )
+                kept = {row[0]: tuple(int(v) for v in row[1:]) for row in cursor.fetchall()}
+                stale[kind] += [pk for pk in chunk if now.get(pk) != kept.get(pk)]
+    if stale["person"] or stale["account"]:
+        summary_refresh(person_ids=stale["person"], account_ids=stale["account"])
