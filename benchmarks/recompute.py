@@ -85,8 +85,7 @@ def measure(incremental_runs: int) -> dict[str, object]:
         text = "components::text" if connection.vendor == "postgresql" else "components"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*), COALESCE(SUM(LENGTH({text})), 0) FROM {table}"
-                " WHERE as_of = %s",
+                f"SELECT COUNT(*), COALESCE(SUM(LENGTH({text})), 0) FROM {table} WHERE as_of = %s",
                 [day],
             )
             rows, size = cursor.fetchone()

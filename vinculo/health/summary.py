@@ -174,7 +174,10 @@ def _refresh_kind(kind: str, ids: list[int] | None) -> None:
 
 
 def summary_refresh(
-    *, person_ids: Iterable[int] = (), account_ids: Iterable[int] = (), everyone: bool = False
+    *,
+    person_ids: Iterable[int | None] = (),
+    account_ids: Iterable[int | None] = (),
+    everyone: bool = False,
 ) -> None:
     """Rebuild the summary rows of these people and accounts from their interactions."""
     if everyone:
@@ -205,11 +208,11 @@ def summary_is_missing() -> bool:
     )
 
 
-def subjects_of(interaction_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+def subjects_of(interaction_ids: Iterable[int | None]) -> tuple[set[int], set[int]]:
     """(people, accounts) of these interactions as they are now."""
     people: set[int] = set()
     accounts: set[int] = set()
-    for chunk in batched(sorted(set(interaction_ids)), 900):
+    for chunk in batched(sorted({pk for pk in interaction_ids if pk is not None}), 900):
         people.update(
             InteractionPerson.objects.filter(interaction_id__in=chunk).values_list(
                 "person_id", flat=True
@@ -234,7 +237,7 @@ class SummaryTouch:
         self.people.update(people)
         self.accounts.update(a for a in accounts if a is not None)
 
-    def add_interactions(self, interaction_ids: Iterable[int]) -> None:
+    def add_interactions(self, interaction_ids: Iterable[int | None]) -> None:
         people, accounts = subjects_of(interaction_ids)
         self.add(people=people, accounts=accounts)
 
