@@ -55,7 +55,7 @@ class Versioned(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "version", "changed_at", "changed_by"}
         if bump:
-            self.version = F("version") + 1  # type: ignore[assignment]
+            self.version = F("version") + 1
         super().save(*args, **kwargs)
         if bump:
             self.version = (
