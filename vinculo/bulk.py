@@ -183,6 +183,8 @@ def insert_returning(
     """
     if not rows:
         return []
+    fields, versioned = _with_version(model, fields, rows)
+    rows = list(versioned)
     table, columns = _table_and_columns(model, fields)
     _, returned = _table_and_columns(model, returning)
     # SQLite allows 32766 bound parameters per statement since 3.32.

@@ -106,12 +106,15 @@ DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or _sqlite
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a writer works; IMMEDIATE takes the write lock at BEGIN,
     # so concurrent writers wait (busy timeout, 20 s) instead of failing half-way with
-    # "database is locked" (tested with 40 writers in vinculo/ops/tests).
+    # "database is locked" (tested with 40 writers in vinculo/ops/tests: at ~0.1-0.2 s a
+    # write on a busy 2-core machine, 20 s was too short for 40 writers at once).
+    _busy_s = env_int("SQLITE_BUSY_TIMEOUT", 60)
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": _busy_s,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={_busy_s * 1000};"
         ),
     }
 else:
