@@ -27,8 +27,8 @@ from vinculo.capture.runs import (
     import_run_create,
     import_run_start,
     is_interrupted,
-    live_progress,
     options_problems,
+    progress_of,
     report_from,
 )
 from vinculo.capture.tabular import PRESETS
@@ -80,7 +80,7 @@ def _run_context(run: ImportRun, page_number: str | None) -> dict[str, Any]:
     data = run.report if run.report else run.preview
     report = report_from(data)
     problems = Paginator(report.problems, PROBLEMS_PAGE_SIZE).get_page(page_number)
-    live = live_progress(run.pk)
+    live = progress_of(run)
     done = live if live is not None else run.progress
     percent = min(100, round(100 * done / run.total)) if run.total else 0
     return {
