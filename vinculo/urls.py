@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("privacy/", include("vinculo.privacy.urls")),
     path("", include("vinculo.web.urls")),
 ]

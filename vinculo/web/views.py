@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from vinculo.audit.views import history_context
 from vinculo.health import selectors as health_selectors
 from vinculo.health.agenda import agenda_for
 from vinculo.health.config import EngineConfig
@@ -108,7 +109,7 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         "page": page,
         "entries": entries,
         "health": _health_context(today=timezone.localdate(), person=person),
-    }
+    } | history_context(request.user, person)
     return render(request, "web/person_detail.html", context)
 
 
@@ -158,7 +159,7 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
         "page": page,
         "entries": entries,
         "health": _health_context(today=today, account=account, cfg=cfg),
-    }
+    } | history_context(request.user, account)
     return render(request, "web/account_detail.html", context)
 
 
