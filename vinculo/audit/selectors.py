@@ -69,9 +69,10 @@ def _field_label(model: type[models.Model] | None, name: str) -> str:
     if model is None:
         return name
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        found = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(getattr(found, "verbose_name", name))
 
 
 def _shown(model: type[models.Model] | None, name: str, value: Any) -> str:
@@ -83,7 +84,7 @@ def _shown(model: type[models.Model] | None, name: str, value: Any) -> str:
         except FieldDoesNotExist:
             field = None
         if field is not None and getattr(field, "choices", None):
-            for key, text in field.flatchoices:  # type: ignore[attr-defined]
+            for key, text in getattr(field, "flatchoices", ()):
                 if key == value:
                     return str(text)
         if field is not None and field.is_relation:

@@ -13,12 +13,16 @@ summary entry per write with :func:`vinculo.audit.services.audit_bulk` instead o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import models, transaction
+from django.db.models.deletion import Collector
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -199,6 +203,11 @@ def _post_save(
     _entry(instance, action, changes).save()
 
 
+# Entries of the delete being run: Django sends post_delete per row, the trail writes them
+# with one INSERT per delete (see _delete_with_one_insert).
+_pending: ContextVar[list[AuditEntry] | None] = ContextVar("vinculo_audit_pending", default=None)
+
+
 def _post_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     changes = {}
     for field in _fields(sender):
@@ -206,7 +215,38 @@ def _post_delete(sender: type[models.Model], instance: models.Model, **kwargs: A
         if value in (None, ""):
             continue
         changes[field.name] = [SECRET if field.name in SECRET_FIELDS else json_value(value), None]
-    _entry(instance, Action.DELETE, changes).save()
+    entry = _entry(instance, Action.DELETE, changes)
+    pending = _pending.get()
+    if pending is None:
+        entry.save()
+    else:
+        pending.append(entry)
+
+
+def _delete_with_one_insert(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap ``Collector.delete`` (every instance and queryset delete): the rows' entries
+    are written together, in the same transaction as the delete."""
+
+    @functools.wraps(original)
+    def delete(self: Collector) -> Any:
+        if _pending.get() is not None:  # a delete inside a delete's signal handler
+            return original(self)
+        buffer: list[AuditEntry] = []
+        token = _pending.set(buffer)
+        try:
+            with transaction.atomic(using=self.using, savepoint=False):
+                result = original(self)
+                _pending.reset(token)
+                token = None  # type: ignore[assignment]
+                if buffer:
+                    AuditEntry.objects.using(self.using).bulk_create(buffer, batch_size=500)
+        finally:
+            if token is not None:
+                _pending.reset(token)
+        return result
+
+    delete.audit_wrapped = True  # type: ignore[attr-defined]
+    return delete
 
 
 def tracked_models() -> list[type[models.Model]]:
@@ -214,6 +254,8 @@ def tracked_models() -> list[type[models.Model]]:
 
 
 def connect() -> None:
+    if not getattr(Collector.delete, "audit_wrapped", False):
+        Collector.delete = _delete_with_one_insert(Collector.delete)  # type: ignore[method-assign]
     for model in tracked_models():
         uid = f"audit:{model._meta.label}"
         pre_save.connect(_pre_save, sender=model, dispatch_uid=f"{uid}:pre")

@@ -187,9 +187,9 @@ def _scrub_audit(
 
 def _scrub_admin_log(person_id: int, identifiers: Sequence[str], mark: str) -> int:
     person_type = ContentType.objects.get_for_model(Person)
-    deleted, _ = LogEntry.objects.filter(
+    deleted = LogEntry.objects.filter(
         content_type=person_type, object_id=str(person_id)
-    )._raw_delete(LogEntry.objects.db)  # type: ignore[attr-defined]
+    )._raw_delete(LogEntry.objects.db)
     rows = list(
         LogEntry.objects.filter(_any_contains(["object_repr", "change_message"], identifiers))
     )
@@ -300,28 +300,26 @@ def person_erase(*, person: Person, actor: User | None, compact: bool | None = N
         )
         counts["level_corrections"] = LevelCorrection.objects.filter(
             interaction_id__in=interaction_ids
-        )._raw_delete(connection.alias)  # type: ignore[attr-defined]
+        )._raw_delete(connection.alias)
         counts["mail_threads"] = MailThread.objects.filter(
             interaction_id__in=interaction_ids
-        )._raw_delete(connection.alias)  # type: ignore[attr-defined]
+        )._raw_delete(connection.alias)
         counts["participations"] = InteractionPerson.objects.filter(person=person)._raw_delete(
             connection.alias
-        )  # type: ignore[attr-defined]
-
-        counts["emails"] = PersonEmail.objects.filter(person=person)._raw_delete(  # type: ignore[attr-defined]
-            connection.alias
         )
-        counts["external_ids"] = ExternalId.objects.filter(person=person)._raw_delete(  # type: ignore[attr-defined]
+
+        counts["emails"] = PersonEmail.objects.filter(person=person)._raw_delete(connection.alias)
+        counts["external_ids"] = ExternalId.objects.filter(person=person)._raw_delete(
             connection.alias
         )
         if emails:
             counts["unmatched_addresses"] = UnmatchedAddress.objects.filter(
                 email__in=emails
-            )._raw_delete(connection.alias)  # type: ignore[attr-defined]
+            )._raw_delete(connection.alias)
             counts["blocked_addresses"] = BlockedAddress.objects.filter(
                 value__in=emails
-            )._raw_delete(connection.alias)  # type: ignore[attr-defined]
-        counts["health_snapshots"] = HealthSnapshot.objects.filter(person=person)._raw_delete(  # type: ignore[attr-defined]
+            )._raw_delete(connection.alias)
+        counts["health_snapshots"] = HealthSnapshot.objects.filter(person=person)._raw_delete(
             connection.alias
         )
         Person.objects.filter(pk=person.pk).update(

@@ -125,8 +125,9 @@ def test_the_kept_contact_plan_wins(story: dict[str, Any]) -> None:
 
 
 def test_merge_is_set_based(story: dict[str, Any], django_assert_max_num_queries: Any) -> None:
-    # A fixed number of statements whatever the history's size (no query per row).
-    with django_assert_max_num_queries(45):
+    # A fixed number of statements whatever the history's size (no query per row); the
+    # audit trail adds one read and one insert per delete statement (vinculo.audit).
+    with django_assert_max_num_queries(52):
         person_merge(actor=story["actor"], keep=story["keep"], remove=story["remove"])
 
 
