@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "vinculo.timeline",
     "vinculo.exchange",
     "vinculo.capture",
+    "vinculo.audit",
+    "vinculo.privacy",
     "vinculo.demo",
     "vinculo.web",
     "vinculo.ops",
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Marks every write below a request with its face (web, admin, api) and user.
+    "vinculo.audit.context.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -248,6 +252,14 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # colleagues' addresses, and addresses or domains whose mail and meetings are never read.
 VINCULO_OUR_DOMAINS = env_list("VINCULO_OUR_DOMAINS")
 VINCULO_CAPTURE_BLOCKLIST = env_list("VINCULO_CAPTURE_BLOCKLIST")
+
+# Privacy (docs/privacy.md): the personal facts of people we have had no relationship with
+# (no interaction, no current job, no open item) for this many days are purged by
+# `vinculo purge_personal_data`.
+VINCULO_RETENTION_DAYS = env_int("VINCULO_RETENTION_DAYS", 730)
+# After an erasure, rewrite the storage so no copy of the erased values is left in free
+# space or the write-ahead log (SQLite: VACUUM; PostgreSQL: VACUUM FULL of the tables).
+VINCULO_ERASURE_COMPACT = env_bool("VINCULO_ERASURE_COMPACT", True)
 
 # LOG_FORMAT=json: one JSON object a line (python-json-logger), with the request id and
 # user id on every record logged during a request; LOG_REQUESTS: one line per request.

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("vinculo.ops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("privacy/", include("vinculo.privacy.urls")),
     path("", include("vinculo.web.urls")),
 ]

@@ -28,6 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vinculo.audit.context import acting_keep_user
+from vinculo.audit.faces import Face
+from vinculo.audit.services import audit_bulk
 from vinculo.bulk import (
     batched,
     db_converter,
@@ -738,7 +741,7 @@ def capture_run(
     """
     report = CaptureReport(dry_run=dry_run)
     actor = actor if actor is not None and actor.is_authenticated else None
-    with _large_page_cache(), transaction.atomic():
+    with acting_keep_user(Face.IMPORT, actor), _large_page_cache(), transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint: the outer block can still roll back
                 directory = Directory(report=report, actor=actor)
@@ -761,6 +764,8 @@ def capture_run(
                 actor=actor,
                 data={"text": label, "counts": report.as_dict()},
             )
+            # Set-based writes send no signals: one trail entry per run (vinculo.audit).
+            audit_bulk(model="capture.ImportRun", label=label, counts=report.as_dict())
         if dry_run or not report.ok:
             transaction.set_rollback(True)
     return report

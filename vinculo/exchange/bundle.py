@@ -29,6 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vinculo.audit.context import acting_keep_user
+from vinculo.audit.faces import Face
+from vinculo.audit.services import audit_bulk
 from vinculo.bulk import (
     batched,
     db_converter,
@@ -1468,7 +1471,7 @@ def bundle_import(
         report.problems.append(f"{path}: " + _("cannot read the bundle: %(e)s") % {"e": error})
         return report
     try:
-        with transaction.atomic():
+        with acting_keep_user(Face.IMPORT, actor), transaction.atomic():
             importer = _Importer(source=source, actor=actor, report=report, progress=progress)
             try:
                 # A savepoint, so that a refusal from the database itself (a rule this
@@ -1485,6 +1488,8 @@ def bundle_import(
                     actor=importer.actor,
                     data={"text": path.name, "counts": report.counts()},
                 )
+                # Set-based writes send no signals: one trail entry per bundle (vinculo.audit).
+                audit_bulk(model="exchange.Bundle", label=path.name, counts=report.counts())
             if dry_run or not report.ok:
                 transaction.set_rollback(True)
     finally:

@@ -165,8 +165,8 @@ class PersonForm(forms.ModelForm[Person]):
     class Meta:
         model = Person
         fields = [
-            "name", "phones", "language", "legal_basis", "owner", "notes", "birthday", "family",
-            "tastes", "friends", "interests", "professional_interests",
+            "name", "phones", "language", "legal_basis", "legal_basis_source", "owner", "notes",
+            "birthday", "family", "tastes", "friends", "interests", "professional_interests",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -178,7 +178,7 @@ class PersonForm(forms.ModelForm[Person]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        checked = ("name", "phones", "language", "legal_basis")
+        checked = ("name", "phones", "language", "legal_basis", "legal_basis_source")
         add_problems(self, person_problems(**{f: data.get(f) or "" for f in checked}))
         try:
             data["emails"] = person_emails_check(
@@ -207,6 +207,7 @@ class PersonAdmin(ServiceAdmin[Person]):
             phones=data["phones"],
             language=data["language"],
             legal_basis=data["legal_basis"],
+            legal_basis_source=data.get("legal_basis_source") or "",
             notes=data["notes"],
             owner=data["owner"],
             actor=_user(request),
@@ -224,6 +225,16 @@ class PersonAdmin(ServiceAdmin[Person]):
             actor=_user(request),
             **{f: data[f] for f in changed if f != "emails"},
         )
+
+    def remove(self, request: HttpRequest, obj: Person) -> None:
+        # Deleting a person here is the GDPR erasure (vinculo.privacy, docs/privacy.md).
+        from vinculo.privacy.services import person_erase
+
+        person_erase(person=obj, actor=_user(request))
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # The erasure keeps the row and its jobs as "Erased person #id": nothing cascades.
+        return [str(obj) for obj in objs], {}, set(), []
 
 
 class EmploymentForm(forms.ModelForm[Employment]):

@@ -99,9 +99,11 @@ def person_problems(
     phones: str = "",
     language: str = "",
     legal_basis: str = LegalBasis.LEGITIMATE_INTEREST,
+    legal_basis_source: str = "",
 ) -> Problems:
     problems: Problems = {}
     check_text(problems, "name", name, max_length=200, required=_("A person needs a name."))
+    check_text(problems, "legal_basis_source", legal_basis_source, max_length=500)
     check_text(problems, "phones", phones, max_length=200)
     check_text(problems, "language", language, max_length=8)
     check_choice(

@@ -126,6 +126,12 @@ class Person(Versioned):
         choices=LegalBasis.choices,
         default=LegalBasis.LEGITIMATE_INTEREST,
     )
+    legal_basis_source = models.CharField(
+        _("source of the legal basis"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where it comes from: the consent form, the contract, the assessment."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     family = models.TextField(_("family"), blank=True)

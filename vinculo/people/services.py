@@ -219,6 +219,7 @@ def person_create(
     phones: str = "",
     language: str = "",
     legal_basis: str = LegalBasis.LEGITIMATE_INTEREST,
+    legal_basis_source: str = "",
     notes: str = "",
     owner: Colleague | None = None,
     key: str | None = None,
@@ -226,7 +227,13 @@ def person_create(
 ) -> Person:
     language = language.strip()
     raise_problems(
-        person_problems(name=name, phones=phones, language=language, legal_basis=legal_basis)
+        person_problems(
+            name=name,
+            phones=phones,
+            language=language,
+            legal_basis=legal_basis,
+            legal_basis_source=legal_basis_source,
+        )
     )
     clean_emails = person_emails_check(emails)
     person = Person.objects.create(
@@ -235,6 +242,7 @@ def person_create(
         phones=phones,
         language=language,
         legal_basis=legal_basis,
+        legal_basis_source=legal_basis_source,
         notes=notes,
         owner=owner,
     )
@@ -252,6 +260,7 @@ _PERSON_PROFILE_FIELDS = frozenset(
         "phones",
         "language",
         "legal_basis",
+        "legal_basis_source",
         "notes",
         "birthday",
         "family",
@@ -282,7 +291,7 @@ def person_update(
         raise TypeError(f"person_update() got unexpected fields: {sorted(unknown)}")
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
-    checked = ("name", "phones", "language", "legal_basis")
+    checked = ("name", "phones", "language", "legal_basis", "legal_basis_source")
     raise_problems(person_problems(**{f: changes.get(f, getattr(person, f)) for f in checked}))
     _lock(Person, person.pk)
     check_version(person, version)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from vinculo.access import rules
+from vinculo.audit.views import history_context
 from vinculo.health import selectors as health_selectors
 from vinculo.health.agenda import agenda_for
 from vinculo.health.config import EngineConfig
@@ -113,7 +114,7 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         "page": page,
         "entries": entries,
         "health": _health_context(today=timezone.localdate(), person=person),
-    }
+    } | history_context(request.user, person)
     return render(request, "web/person_detail.html", context)
 
 
@@ -164,7 +165,7 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
         "page": page,
         "entries": entries,
         "health": _health_context(today=today, account=account, cfg=cfg),
-    }
+    } | history_context(request.user, account)
     return render(request, "web/account_detail.html", context)
 
 
