@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from vinculo.bulk import copy_rows
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
+from vinculo.concurrency import Versioned
 from vinculo.demo import texts
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
@@ -272,7 +273,12 @@ class _Writer:
         for model in _WRITE_ORDER:
             rows = self.buffers[model]
             if rows:
-                self.written[model] += copy_rows(model, _FIELDS[model], rows)
+                fields = _FIELDS[model]
+                if issubclass(model, Versioned):
+                    # Bulk rows skip the model's defaults: every new row is version 1.
+                    fields = (*fields, "version")
+                    rows[:] = [(*row, 1) for row in rows]
+                self.written[model] += copy_rows(model, fields, rows)
                 rows.clear()
 
     def reset_sequences(self) -> None:

