@@ -35,7 +35,15 @@ from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.users.models import User
 from vinculo.vocab import Tier
-from vinculo.web import account_page, charts, lists, person_time, selectors, time_travel
+from vinculo.web import (
+    account_page,
+    charts,
+    lists,
+    person_time,
+    report_views,
+    selectors,
+    time_travel,
+)
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
 
@@ -376,12 +384,17 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     report = health_selectors.fairness_report(today)
     quarters = list(reversed(report["quarters"]))
+    flagged_ids = [row.account_id for t in report["tiers"] for row in t["rows"] if row.flagged]
+    conceded = report_views.concessions_of(
+        flagged_ids, since=report_views.quarter_start(quarters[0]), until=today
+    )
     tiers = []
     for tier in report["tiers"]:
         rows = sorted(tier["rows"], key=lambda row: (not row.flagged, -row.rate, row.name))
-        # Accounts without revenue would sit millions to the right; the axis follows those
-        # with revenue and the rest are drawn at its end.
-        rated = [row.rate for row in rows if row.revenue > 0]
+        # An account with concessions but no revenue has no rate: it is left off the
+        # strip (its row says "no revenue") rather than drawn at the axis' end.
+        plotted = [row for row in rows if row.revenue > 0 or not row.concessions]
+        rated = [row.rate for row in plotted]
         top = charts.nice_max(max([*rated, tier["median_rate"] * 2, 0.0]))
         tiers.append(
             {
@@ -391,7 +404,7 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
                 "median_rate": tier["median_rate"],
                 "flagged": sum(1 for row in rows if row.flagged),
                 "strip": charts.strip(
-                    [(row.name, min(row.rate, top), row.flagged) for row in rows],
+                    [(row.name, row.rate, row.flagged) for row in plotted],
                     median=tier["median_rate"],
                     axis_max=top,
                 ),
@@ -400,6 +413,7 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
                         "row": row,
                         "by_quarter": [row.by_quarter.get(q, 0) for q in quarters],
                         "why": _fairness_reason(row, len(quarters)),
+                        "conceded": conceded.get(row.account_id, []),
                     }
                     for row in rows
                 ],

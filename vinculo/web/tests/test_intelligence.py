@@ -553,8 +553,9 @@ def test_fairness_query_count_is_fixed(
 ) -> None:
     fairness_book(size)
 
-    # session, user, the engine's settings, concessions, accounts with revenue
-    with django_assert_num_queries(5):
+    # session, user, the engine's settings, concessions, accounts with revenue, and the
+    # concessions of the flagged accounts (listed under each)
+    with django_assert_num_queries(6):
         assert signed_in.get("/reports/fairness/").status_code == 200
 
 
@@ -686,3 +687,37 @@ def test_sparkline_uses_a_fixed_0_to_100_scale() -> None:
     assert line.points == "3.0,3.0 103.0,53.0"
     assert (line.low, line.high) == (0, 100)
     assert charts.sparkline([], start=start, end=start) is None
+
+
+def test_fairness_lists_what_each_flagged_account_was_conceded(signed_in: Client) -> None:
+    accounts = fairness_book(6)
+    Concession.objects.filter(account=accounts[0]).update(
+        policy="List price for tier B", approved_by="Marta Gil", size_pct=Decimal("12.5")
+    )
+
+    html = signed_in.get("/reports/fairness/", **EN).content.decode()
+
+    assert f"What {accounts[0].name} was conceded: 3 concessions" in html
+    assert html.count("List price for tier B") == 3
+    assert html.count("Marta Gil") == 3
+    assert "12.5 %" in html
+    # the account that is not flagged has no such list
+    assert f"What {accounts[1].name} was conceded" not in html
+
+
+def test_fairness_does_not_plot_an_account_without_revenue_at_the_axis_end(
+    signed_in: Client,
+) -> None:
+    accounts = fairness_book(6)
+    broke = AccountFactory(name="Sin Ingresos", tier="b")
+    Concession.objects.create(account=broke, granted_on=today(), kind="gift")
+
+    html = signed_in.get("/reports/fairness/", **EN).content.decode()
+
+    # six dots for the accounts with revenue, none for the one without (it had one at
+    # the axis maximum, as if it were the worst of the tier)
+    assert html.count('class="dot') == 6
+    assert "<title>Sin Ingresos:" not in html
+    table = html[html.index("<tbody>") :]
+    assert "Sin Ingresos" in table and "no revenue" in table
+    assert len(accounts) == 6
