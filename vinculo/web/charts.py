@@ -11,8 +11,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
+
 from vinculo.health.selectors import CoverageGraph
 from vinculo.vocab import Function
+
+
+def tick(value: float) -> str:
+    """An axis label in the active language's number format (2.5 / 2,5), no ".0"."""
+    number: float | int = int(value) if float(value).is_integer() else round(value, 2)
+    return number_format(number, force_grouping=True)
 
 
 def nice_max(value: float) -> float:
@@ -191,7 +199,7 @@ def strip(
         taken[bucket] = level + 1
         step = min(3, (level + 1) // 2) * (1 if level % 2 else -1)
         dots.append(Dot(x, centre + step * 7, label, value, flagged))
-    ticks = [(round(left + top * i / 4 * scale, 1), f"{top * i / 4:g}") for i in range(5)]
+    ticks = [(round(left + top * i / 4 * scale, 1), tick(top * i / 4)) for i in range(5)]
     return Strip(width, height, dots, round(left + median * scale, 1), top, ticks)
 
 
@@ -213,8 +221,8 @@ class Scatter:
 def _short(value: float) -> str:
     for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value:g}"
+            return f"{tick(value / size)}{suffix}"
+    return tick(value)
 
 
 def scatter(

@@ -21,7 +21,7 @@ from vinculo.health import selectors as health_selectors
 from vinculo.health.agenda import agenda_for
 from vinculo.health.config import EngineConfig
 from vinculo.health.models import Play
-from vinculo.health.peers import QUADRANTS, portfolio_quadrants
+from vinculo.health.peers import LOST, QUADRANTS, portfolio_quadrants
 from vinculo.health.readers import engine_config
 from vinculo.health.selectors import FairnessRow
 from vinculo.health.services import play_dismiss, play_done, play_snooze
@@ -453,7 +453,9 @@ def portfolio(request: AuthedHttpRequest) -> HttpResponse:
     }
     table: list[dict[str, Any]] = []
     dots = []
-    for row in rows:
+    # A lost account is judged by nobody (peers.portfolio_quadrants leaves it out of the
+    # medians): it is not drawn or listed either.
+    for row in (row for row in rows if row.status != LOST):
         quadrant = judged.quadrants[row.account_id]
         url = reverse("web:account", args=[row.account_id])
         table.append(
@@ -477,7 +479,7 @@ def portfolio(request: AuthedHttpRequest) -> HttpResponse:
             "nav": "portfolio",
             "table": table,
             "chart": charts.scatter(dots, x_split=effort_split, y_split=value_split)
-            if rows
+            if dots
             else None,
             "effort_split": effort_split,
             "value_split": value_split,

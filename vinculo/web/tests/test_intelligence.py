@@ -721,3 +721,34 @@ def test_fairness_does_not_plot_an_account_without_revenue_at_the_axis_end(
     table = html[html.index("<tbody>") :]
     assert "Sin Ingresos" in table and "no revenue" in table
     assert len(accounts) == 6
+
+
+def test_portfolio_leaves_out_lost_accounts(signed_in: Client) -> None:
+    line = ProductLine.objects.create(name="Line")
+    for name, status in (("Activa SA", "active"), ("Perdida SA", "lost")):
+        account = AccountFactory(name=name, status=status)
+        Holding.objects.create(
+            account=account, product_line=line, year=today().year - 1, revenue=Decimal(5000)
+        )
+
+    html = signed_in.get("/reports/portfolio/", **EN).content.decode()
+
+    assert "Activa SA" in html
+    assert "Perdida SA" not in html
+    assert html.count("<circle cx=") == 1
+
+
+def test_chart_ticks_follow_the_page_language() -> None:
+    from django.utils import translation
+
+    from vinculo.web import charts
+
+    with translation.override("es"):
+        es = charts.strip([("a", 2.5, False), ("b", 10.0, False)], median=2.5, axis_max=10)
+        big = charts.scatter([charts.Dot(1.5, 0, "a", 2_500_000)], x_split=1, y_split=1)
+    with translation.override("en"):
+        en = charts.strip([("a", 2.5, False), ("b", 10.0, False)], median=2.5, axis_max=10)
+    assert [label for _x, label in es.ticks] == ["0", "2,5", "5", "7,5", "10"]
+    assert [label for _x, label in en.ticks] == ["0", "2.5", "5", "7.5", "10"]
+    assert [label for _y, label in big.y_ticks][1] == "625k"
+    assert [label for _x, label in big.x_ticks][1] == "0,5"

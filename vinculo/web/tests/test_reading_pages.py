@@ -172,3 +172,25 @@ def test_500_page_renders_without_a_request() -> None:
     with translation.override("es"):
         html = render_to_string("500.html")
     assert "Algo ha fallado por nuestra parte" in html
+
+
+def test_agenda_heading_date_in_each_language(signed_in: Client) -> None:
+    import re
+
+    es = signed_in.get("/agenda/", **ES).content.decode()
+    en = signed_in.get("/agenda/", **EN).content.decode()
+
+    # "miércoles, 2 de diciembre" (it was "miércoles 2 diciembre"); "Wednesday, 2 December"
+    assert re.search(r"Lo que te necesita el \w+, \d{1,2} de \w+, lo más importante", es)
+    assert re.search(r"What needs you on \w+, \d{1,2} [A-Z]\w+, most important first", en)
+
+
+def test_english_short_dates_are_one_style() -> None:
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("en"):
+        assert date_format(dt.date(2026, 11, 20), "SHORT_DATE_FORMAT") == "20 Nov 2026"
+        assert date_format(dt.date(2024, 1, 14), "DATE_FORMAT") == "14 January 2024"
+    with translation.override("es"):
+        assert date_format(dt.date(2026, 11, 20), "SHORT_DATE_FORMAT") == "20/11/2026"
