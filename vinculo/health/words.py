@@ -42,6 +42,13 @@ def money(value: Any) -> str:
     return number_format(number, decimal_pos=0, force_grouping=True)
 
 
+def _hours(value: Any) -> str:
+    try:
+        return number_format(round(float(value), 1), decimal_pos=1, force_grouping=True)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def day(value: Any) -> str:
     """A date stored in facts as ISO text, in the reader's one short date style."""
     if isinstance(value, str):
@@ -456,6 +463,8 @@ def _reason_and_action(kind: str, x: Facts) -> tuple[str, str]:
             ) % _Lenient(
                 {
                     **x,
+                    "hours": _hours(x["hours"]),
+                    "peer_hours": _hours(x["peer_hours"]),
                     "revenue": money(x["revenue"]),
                     "peer_revenue": money(x["peer_revenue"]),
                 }
