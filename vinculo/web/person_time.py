@@ -95,7 +95,7 @@ def person_time(*, person: Person, today: dt.date | None = None) -> dict[str, An
             places[place.strip()] += 1
         if channel in LIVE_CHANNELS and duration:
             minutes[day].append(duration)
-    average = {m: round(sum(v) / len(v)) for m, v in minutes.items()}
+    average: dict[dt.date, float] = {m: round(sum(v) / len(v)) for m, v in minutes.items()}
     labels = dict(Channel.choices)
     return {
         "total": int(sum(contacts.values())),
