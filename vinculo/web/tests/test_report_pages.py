@@ -172,3 +172,17 @@ def test_settings_refuse_what_the_engine_refuses(manager: Client) -> None:
     assert response.status_code == 200
     assert "must not be above green_from" in response.content.decode()
     assert not HealthSettings.objects.exists()
+
+
+def test_settings_page_query_count_is_fixed(manager: Client, django_assert_num_queries) -> None:
+    for _i in range(5):
+        HealthSnapshot.objects.create(
+            as_of=today(), person=PersonFactory(), overall=50, band="yellow"
+        )
+
+    # session, user, the stored settings
+    with django_assert_num_queries(3):
+        assert manager.get("/settings/health/").status_code == 200
+    # the preview also reads the latest day and that day's snapshots
+    with django_assert_num_queries(5):
+        assert manager.post("/settings/health/", form(action="preview")).status_code == 200
