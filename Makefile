@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The demo's history starts 52 weeks before today.
+HISTORY_FROM = $(shell $(PYTHON) -c 'import datetime as d; print(d.date.today() - d.timedelta(days=364))')
 
 .PHONY: install run test lint format clean
 
@@ -17,7 +19,8 @@ $(STAMP): pyproject.toml
 run: install
 	DEBUG=true $(BIN)/vinculo migrate --no-input
 	DEBUG=true $(BIN)/vinculo seed_demo --if-empty
-	DEBUG=true $(BIN)/vinculo recompute_health --if-missing
+	# A year of weekly health snapshots (the history charts and time travel), ~30 s on the demo.
+	DEBUG=true $(BIN)/vinculo recompute_health --if-missing --from $(HISTORY_FROM) --every 7
 	@DEBUG=true $(BIN)/vinculo demo_logins
 	@# One command: a background-task worker beside the server; Ctrl-C stops both.
 	@DEBUG=true $(BIN)/vinculo worker & worker=$$!; \

@@ -178,6 +178,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True
+# English dates in one style (2 Dec 2026); Spanish keeps Django's (02/12/2026, 2 de diciembre).
+FORMAT_MODULE_PATH = ["vinculo.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -275,11 +275,12 @@ class _Writer:
             rows = self.buffers[model]
             if rows:
                 fields = _FIELDS[model]
-                if issubclass(model, Versioned) and "version" not in fields:
-                    # Versioned.version has no database default: every new row starts at 1.
-                    fields, rows = (*fields, "version"), [(*row, 1) for row in rows]
+                if issubclass(model, Versioned):
+                    # Bulk rows skip the model's defaults: every new row is version 1.
+                    fields = (*fields, "version")
+                    rows[:] = [(*row, 1) for row in rows]
                 self.written[model] += copy_rows(model, fields, rows)
-                self.buffers[model].clear()
+                rows.clear()
 
     def reset_sequences(self) -> None:
         """PostgreSQL sequences do not see explicit ids; move them past ours."""

@@ -9,9 +9,11 @@ to the engine's default), never from a number written into a sentence.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -31,24 +33,72 @@ class _Lenient(dict[str, Any]):
         return "?"
 
 
+def money(value: Any) -> str:
+    """An amount in the reader's locale, whole units, grouped: 298.768 / 298,768."""
+    try:
+        number = round(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+    return number_format(number, decimal_pos=0, force_grouping=True)
+
+
+def _hours(value: Any) -> str:
+    try:
+        return number_format(round(float(value), 1), decimal_pos=1, force_grouping=True)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def day(value: Any) -> str:
+    """A date stored in facts as ISO text, in the reader's one short date style."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _count(value: Any) -> int:
+    """The number ngettext chooses the plural by (1 for facts an older engine lacks)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 1
+
+
 def _cadence(x: Facts) -> str:
     if x.get("days_since") is None:
         return _("No two-way contact recorded yet.")
+    words = {"days": x["days_since"], "every": x["every_days"]}
     if x.get("agreed"):
-        return _("Last two-way contact %(days)s days ago; agreed cadence: %(every)s days.") % {
-            "days": x["days_since"],
-            "every": x["every_days"],
-        }
-    return _("Last two-way contact %(days)s days ago; usual cadence: %(every)s days.") % {
-        "days": x["days_since"],
-        "every": x["every_days"],
-    }
+        return (
+            ngettext(
+                "Last two-way contact %(days)s day ago; agreed cadence: %(every)s days.",
+                "Last two-way contact %(days)s days ago; agreed cadence: %(every)s days.",
+                _count(x["days_since"]),
+            )
+            % words
+        )
+    return (
+        ngettext(
+            "Last two-way contact %(days)s day ago; usual cadence: %(every)s days.",
+            "Last two-way contact %(days)s days ago; usual cadence: %(every)s days.",
+            _count(x["days_since"]),
+        )
+        % words
+    )
 
 
 def _frequency(x: Facts) -> str:
-    return _(
+    return ngettext(
+        "%(recent)s interaction in the last %(days)s days against %(prior)s in the %(days)s "
+        "days before.",
         "%(recent)s interactions in the last %(days)s days against %(prior)s in the %(days)s "
-        "days before."
+        "days before.",
+        _count(x.get("recent", 0)),
     ) % {
         "recent": x.get("recent", 0),
         "prior": x.get("prior", 0),
@@ -179,8 +229,8 @@ def _growth(x: Facts) -> str:
         % {
             "lines": x["lines"],
             "total": x["total_lines"],
-            "revenue": x["revenue"],
-            "before": x["revenue_before"],
+            "revenue": money(x["revenue"]),
+            "before": money(x["revenue_before"]),
         }
     )
 
@@ -264,10 +314,25 @@ def fairness_reason(*, habitual: bool, outlier: bool, quarters: int, of_quarters
     return "; ".join(reasons)
 
 
+def introduction(facts: Facts) -> str:
+    """One introduction a bow-tie play recommends, names and functions in words."""
+    x = _Lenient(facts or {})
+    return _("Introduce %(ours)s, %(our_function)s, to %(theirs)s, %(their_function)s.") % {
+        "ours": x["ours"],
+        "our_function": _function(x.get("our_function")),
+        "theirs": x["theirs"],
+        "their_function": _function(x.get("their_function")),
+    }
+
+
 def _reason_and_action(kind: str, x: Facts) -> tuple[str, str]:
     if kind == "cadence_overdue":
         return (
-            _("Last two-way contact %(days)s days ago; the cadence is every %(every)s days.")
+            ngettext(
+                "Last two-way contact %(days)s day ago; the cadence is every %(every)s days.",
+                "Last two-way contact %(days)s days ago; the cadence is every %(every)s days.",
+                _count(x["days_since"]),
+            )
             % {"days": x["days_since"], "every": x["every_days"]},
             _("Get in touch this week, by the agreed channel."),
         )
@@ -302,7 +367,12 @@ def _reason_and_action(kind: str, x: Facts) -> tuple[str, str]:
         )
     if kind == "promise_overdue":
         return (
-            _("Promise “%(text)s” was due on %(due)s (%(days_late)s days ago).") % x,
+            ngettext(
+                "Promise “%(text)s” was due on %(due)s (%(days_late)s day ago).",
+                "Promise “%(text)s” was due on %(due)s (%(days_late)s days ago).",
+                _count(x["days_late"]),
+            )
+            % _Lenient({**x, "due": day(x["due"])}),
             _("Keep it now, or call to renegotiate the date before they have to ask."),
         )
     if kind == "promise_broken":
@@ -347,7 +417,8 @@ def _reason_and_action(kind: str, x: Facts) -> tuple[str, str]:
         )
     if kind == "meal_without_new_contact":
         return (
-            _("The meal of %(date)s added no new person to the relationship.") % x,
+            _("The meal of %(date)s added no new person to the relationship.")
+            % _Lenient({**x, "date": day(x["date"])}),
             _("Next time, ask them to bring someone we don't know yet."),
         )
     if kind == "concession_outlier":
@@ -385,13 +456,18 @@ def _reason_and_action(kind: str, x: Facts) -> tuple[str, str]:
         if "hours" not in x:
             reason = _("High effort for low, flat revenue compared with tier peers.")
         else:
-            reason = (
-                _(
-                    "%(hours)s hours with them in the last %(days)s days (the portfolio's median: "
-                    "%(peer_hours)s) for a revenue of %(revenue)s in %(year)s (median: "
-                    "%(peer_revenue)s), not growing."
-                )
-                % x
+            reason = _(
+                "%(hours)s hours with them in the last %(days)s days (the portfolio's median: "
+                "%(peer_hours)s) for a revenue of %(revenue)s in %(year)s (median: "
+                "%(peer_revenue)s), not growing."
+            ) % _Lenient(
+                {
+                    **x,
+                    "hours": _hours(x["hours"]),
+                    "peer_hours": _hours(x["peer_hours"]),
+                    "revenue": money(x["revenue"]),
+                    "peer_revenue": money(x["peer_revenue"]),
+                }
             )
         return reason, _("Decide: invest with a growth plan, or serve it at lower cost.")
     if kind == "growth_opportunity":
@@ -453,7 +529,7 @@ def contact_due_words(facts: dict[str, Any]) -> tuple[str, str]:
 def promise_words(facts: dict[str, Any]) -> tuple[str, str]:
     return (
         _("Promise “%(text)s” is %(late)s late (due %(due)s).")
-        % {"text": facts["text"], "late": _days(facts["days_late"]), "due": facts["due"]},
+        % {"text": facts["text"], "late": _days(facts["days_late"]), "due": day(facts["due"])},
         _("Keep it now, or call to renegotiate the date before they have to ask."),
     )
 

@@ -11,8 +11,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
+
 from vinculo.health.selectors import CoverageGraph
 from vinculo.vocab import Function
+
+
+def tick(value: float) -> str:
+    """An axis label in the active language's number format (2.5 / 2,5), no ".0"."""
+    number: float | int = int(value) if float(value).is_integer() else round(value, 2)
+    return number_format(number, force_grouping=True)
 
 
 def nice_max(value: float) -> float:
@@ -191,7 +199,7 @@ def strip(
         taken[bucket] = level + 1
         step = min(3, (level + 1) // 2) * (1 if level % 2 else -1)
         dots.append(Dot(x, centre + step * 7, label, value, flagged))
-    ticks = [(round(left + top * i / 4 * scale, 1), f"{top * i / 4:g}") for i in range(5)]
+    ticks = [(round(left + top * i / 4 * scale, 1), tick(top * i / 4)) for i in range(5)]
     return Strip(width, height, dots, round(left + median * scale, 1), top, ticks)
 
 
@@ -213,8 +221,8 @@ class Scatter:
 def _short(value: float) -> str:
     for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value:g}"
+            return f"{tick(value / size)}{suffix}"
+    return tick(value)
 
 
 def scatter(
@@ -252,4 +260,86 @@ def scatter(
         [(sy(y_max * i / 4), _short(y_max * i / 4)) for i in range(5)],
         sx(x_split),
         sy(y_split),
+    )
+
+
+@dataclass
+class History:
+    """Health over time on a fixed 0-100 scale, with the band thresholds drawn."""
+
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    points: str  # "x,y x,y ..." for <polyline>
+    dots: list[tuple[float, float, dt.date, int]]
+    x_ticks: list[tuple[float, dt.date]]  # the first of each month; the template names it
+    y_ticks: list[tuple[float, int]]
+    yellow_y: float
+    green_y: float
+    first: dt.date
+    last: dt.date
+    low: int
+    high: int
+    latest: int
+
+
+def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    day = dt.date(start.year, start.month, 1)
+    if day < start:
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    out = []
+    while day <= end:
+        out.append(day)
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return out
+
+
+def history(
+    points: Sequence[tuple[dt.date, int]],
+    *,
+    start: dt.date,
+    end: dt.date,
+    bands: tuple[int, int] = (40, 70),
+    width: int = 720,
+    height: int = 180,
+) -> History | None:
+    """One point per stored snapshot from ``start`` to ``end``; ``bands`` are the scores
+    where yellow and green begin. None without any snapshot."""
+    if not points:
+        return None
+    left, right, top, bottom = 36.0, width - 12.0, 10.0, height - 26.0
+    span = max(1, (end - start).days)
+
+    def sx(day: dt.date) -> float:
+        return round(left + (right - left) * (day - start).days / span, 1)
+
+    def sy(value: float) -> float:
+        return round(bottom - (bottom - top) * value / 100, 1)
+
+    dots = [(sx(day), sy(value), day, value) for day, value in points]
+    months = _month_starts(start, end)
+    # At most about six month names under the line, so that they never touch.
+    step = max(1, math.ceil(len(months) / 6))
+    values = [value for _day, value in points]
+    return History(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        points=" ".join(f"{x},{y}" for x, y, _d, _v in dots),
+        dots=dots,
+        x_ticks=[(sx(day), day) for day in months[::step]],
+        y_ticks=[(sy(v), v) for v in (0, 50, 100)],
+        yellow_y=sy(bands[0]),
+        green_y=sy(bands[1]),
+        first=points[0][0],
+        last=points[-1][0],
+        low=min(values),
+        high=max(values),
+        latest=values[-1],
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from vinculo.exchange import views as exchange_views
-from vinculo.web import imports, views
+from vinculo.web import imports, report_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -40,4 +40,10 @@ urlpatterns = [
     ),
     path("calendar/", exchange_views.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/<str:token>.ics", exchange_views.calendar_feed, name="calendar_feed"),
+    # The manager's pages (vinculo.web.report_views).
+    path("reports/team/", report_views.team, name="team"),
+    path("reports/complaints/", report_views.complaints, name="complaints"),
+    path("reports/promises/", report_views.promises, name="promises"),
+    path("reports/concerns/", report_views.concerns, name="concerns"),
+    path("settings/health/", report_views.health_settings, name="health_settings"),
 ]

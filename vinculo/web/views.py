@@ -24,14 +24,12 @@ from vinculo.health import selectors as health_selectors
 from vinculo.health.agenda import agenda_for
 from vinculo.health.config import EngineConfig
 from vinculo.health.models import Play
-from vinculo.health.peers import QUADRANTS, portfolio_quadrants
+from vinculo.health.peers import LOST, QUADRANTS, portfolio_quadrants
 from vinculo.health.readers import engine_config
 from vinculo.health.selectors import FairnessRow
 from vinculo.health.services import play_dismiss, play_done, play_snooze
 from vinculo.health.words import (
-    component_label,
     coverage_label,
-    explain,
     fairness_reason,
     reason_and_action,
 )
@@ -40,7 +38,15 @@ from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.users.models import User
 from vinculo.vocab import Tier
-from vinculo.web import charts, lists, selectors
+from vinculo.web import (
+    account_page,
+    charts,
+    lists,
+    person_time,
+    report_views,
+    selectors,
+    time_travel,
+)
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
 
@@ -114,6 +120,9 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         "page": page,
         "entries": entries,
         "health": _health_context(today=timezone.localdate(), person=person),
+        "travel": time_travel.time_travel(request, person=person),
+        "history": time_travel.health_history(person=person),
+        "person_time": person_time.person_time(person=person),
     } | history_context(request.user, person)
     return render(request, "web/person_detail.html", context)
 
@@ -150,6 +159,7 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     cfg = engine_config()
     # One coverage, as the engine counts it: the graph and its table are the same pairs.
     graph = health_selectors.coverage_graph(account=account, as_of=today, cfg=cfg)
+    health = _health_context(today=today, account=account, cfg=cfg)
     context = {
         "account": account,
         "people": people_selectors.account_people(account=account),
@@ -164,7 +174,12 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
         "commitments": selectors.open_commitments(account=account),
         "page": page,
         "entries": entries,
-        "health": _health_context(today=today, account=account, cfg=cfg),
+        "health": health,
+        "introductions": account_page.introductions(health["plays"]),
+        "growth": account_page.growth(account=account, today=today),
+        "ledger": account_page.ledger(account=account, today=today),
+        "travel": time_travel.time_travel(request, account=account, cfg=cfg),
+        "history": time_travel.health_history(account=account, cfg=cfg),
     } | history_context(request.user, account)
     return render(request, "web/account_detail.html", context)
 
@@ -362,22 +377,9 @@ def _health_context(
     for play in health_selectors.open_plays_about(today=today, person=person, account=account):
         reason, action = reason_and_action(play.kind, play.facts)
         plays.append({"play": play, "reason": reason, "action": action})
-    components = []
+    components = time_travel.components_of(snapshot, cfg)
     coverage = ""
     if snapshot is not None:
-        for name, data in (snapshot.components or {}).items():
-            if name.startswith("_") or not isinstance(data, dict):
-                continue
-            value = int(data.get("value", 0))
-            components.append(
-                {
-                    "name": name,
-                    "label": component_label(name),
-                    "value": value,
-                    "band": cfg.band(value),
-                    "sentence": explain(name, data.get("facts") or {}),
-                }
-            )
         coverage_class = (snapshot.components or {}).get("_extra", {}).get("coverage")
         if coverage_class in ("bow-tie", "transitional", "diamond"):
             coverage = coverage_class
@@ -400,12 +402,17 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     report = health_selectors.fairness_report(today, readable=_readable_accounts(user))
     quarters = list(reversed(report["quarters"]))
+    flagged_ids = [row.account_id for t in report["tiers"] for row in t["rows"] if row.flagged]
+    conceded = report_views.concessions_of(
+        flagged_ids, since=report_views.quarter_start(quarters[0]), until=today
+    )
     tiers = []
     for tier in report["tiers"]:
         rows = sorted(tier["rows"], key=lambda row: (not row.flagged, -row.rate, row.name))
-        # Accounts without revenue would sit millions to the right; the axis follows those
-        # with revenue and the rest are drawn at its end.
-        rated = [row.rate for row in rows if row.revenue > 0]
+        # An account with concessions but no revenue has no rate: it is left off the
+        # strip (its row says "no revenue") rather than drawn at the axis' end.
+        plotted = [row for row in rows if row.revenue > 0 or not row.concessions]
+        rated = [row.rate for row in plotted]
         top = charts.nice_max(max([*rated, tier["median_rate"] * 2, 0.0]))
         tiers.append(
             {
@@ -415,7 +422,7 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
                 "median_rate": tier["median_rate"],
                 "flagged": sum(1 for row in rows if row.flagged),
                 "strip": charts.strip(
-                    [(row.name, min(row.rate, top), row.flagged) for row in rows],
+                    [(row.name, row.rate, row.flagged) for row in plotted],
                     median=tier["median_rate"],
                     axis_max=top,
                 ),
@@ -424,6 +431,7 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
                         "row": row,
                         "by_quarter": [row.by_quarter.get(q, 0) for q in quarters],
                         "why": _fairness_reason(row, len(quarters)),
+                        "conceded": conceded.get(row.account_id, []),
                     }
                     for row in rows
                 ],
@@ -473,7 +481,9 @@ def portfolio(request: AuthedHttpRequest) -> HttpResponse:
     }
     table: list[dict[str, Any]] = []
     dots = []
-    for row in rows:
+    # A lost account is judged by nobody (peers.portfolio_quadrants leaves it out of the
+    # medians): it is not drawn or listed either.
+    for row in (row for row in rows if row.status != LOST):
         quadrant = judged.quadrants[row.account_id]
         url = reverse("web:account", args=[row.account_id])
         table.append(
@@ -497,7 +507,7 @@ def portfolio(request: AuthedHttpRequest) -> HttpResponse:
             "nav": "portfolio",
             "table": table,
             "chart": charts.scatter(dots, x_split=effort_split, y_split=value_split)
-            if rows
+            if dots
             else None,
             "effort_split": effort_split,
             "value_split": value_split,

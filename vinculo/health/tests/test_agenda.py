@@ -190,7 +190,7 @@ def test_one_item_per_person_with_every_reason_strongest_first_and_each_fact_onc
     assert [r.kind for r in items["Marta"].reasons] == ["complaint_open", "promise_overdue"]
     assert [r.strength for r in items["Marta"].reasons] == [85, 63]
     assert items["Marta"].reasons[1].text == (
-        "Promise “Enviar oferta” is 10 days late (due 2026-06-20)."
+        "Promise “Enviar oferta” is 10 days late (due 20 Jun 2026)."
     )
     # stake: tier b 0.6 x30 + no value + a user 0.3 x25 = 0.255; (85 + 3) x 0.7765
     assert items["Marta"].priority == 68
@@ -487,7 +487,7 @@ def test_colleague_mode_prints_the_contract_with_bundle_keys_in_spanish() -> Non
                     {
                         "kind": "promise_overdue",
                         "text": "La promesa «Enviar oferta» lleva 10 días de retraso "
-                        "(vencía el 2026-06-20).",
+                        "(vencía el 20/06/2026).",
                     },
                 ],
                 "action": data["today"][0]["action"],

@@ -212,8 +212,8 @@ def test_reconsider_is_the_portfolio_quadrant_and_says_its_numbers_in_spanish() 
     with translation.override("es"):
         reason, action = reason_and_action(play.kind, play.facts)
     assert reason == (
-        "20.0 horas con ellos en los últimos 180 días (mediana de la cartera: 10.0) para unos "
-        "ingresos de 10000.0 en 2025 (mediana: 20000.0), sin crecer."
+        "20,0 horas con ellos en los últimos 180 días (mediana de la cartera: 10,0) para unos "
+        "ingresos de 10\xa0000 en 2025 (mediana: 20\xa0000), sin crecer."
     )
     assert action == "Decide: invertir con un plan de crecimiento o atenderla con menos coste."
 

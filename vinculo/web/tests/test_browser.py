@@ -117,7 +117,7 @@ def test_find_a_person_and_log_a_meeting_with_the_keyboard(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="People")
     ).to_be_visible()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
-    expect(page.get_by_text("Call", exact=True)).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("Call", exact=True)).to_be_visible()
 
 
 def test_account_page_in_the_browser(page: Any, live_server: Any, owner: User) -> None:

@@ -162,8 +162,9 @@ def test_person_page_query_count_is_fixed(
     # session, user, person+owner+plan, emails, jobs, promises, timeline count, timeline
     # page, interactions, their people, our colleagues, events, the engine's settings,
     # latest health, health history, open plays
-    # +1: access.rules.person_for (the read check) before the profile
-    with django_assert_num_queries(17):
+    # +1: access.rules.person_for (the read check) before the profile; +1 the audit trail;
+    # +3 the time travel, the year's history and the contacts by month
+    with django_assert_num_queries(21):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -236,8 +237,9 @@ def test_account_page_query_count_is_fixed(
     # their staff's functions, our colleagues' and their people's names (the engine's
     # coverage), promises, timeline count, timeline page, interactions, their people, our
     # colleagues (no events on page 1), latest health, health history, open plays
-    # +1: access.rules.account_for (the read check) before the profile
-    with django_assert_num_queries(20):
+    # +1: access.rules.account_for (the read check) before the profile; +1 the audit trail;
+    # +3 the product lines, value items and concessions
+    with django_assert_num_queries(25):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200

@@ -486,11 +486,13 @@ def test_health_panels_keep_a_fixed_query_count(
     # the page's own queries (no timeline events: one fewer than test_detail_pages' pin)
     # and four for health: the engine's settings, latest snapshot, history, plays with
     # their owner and person; the account page also reads its coverage pairs, its staff's
-    # functions and the names on both sides (the engine's own coverage)
-    # (+1 each: access.rules.person_for / account_for, the read check)
-    with django_assert_num_queries(16):
-        assert signed_in.get(person.get_absolute_url()).status_code == 200
+    # functions and the names on both sides (the engine's own coverage). The year's
+    # history chart is one more (the person's also reads the settings again) and the
+    # person's contacts by month one; the account's product lines, value items and
+    # concessions three; +1 each: access.rules.person_for / account_for, the read check; +1 each: the audit trail.
     with django_assert_num_queries(20):
+        assert signed_in.get(person.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(25):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
 
 
@@ -551,8 +553,9 @@ def test_fairness_query_count_is_fixed(
 ) -> None:
     fairness_book(size)
 
-    # session, user, the engine's settings, concessions, accounts with revenue
-    with django_assert_num_queries(5):
+    # session, user, the engine's settings, concessions, accounts with revenue, and the
+    # concessions of the flagged accounts (listed under each)
+    with django_assert_num_queries(6):
         assert signed_in.get("/reports/fairness/").status_code == 200
 
 
@@ -684,3 +687,68 @@ def test_sparkline_uses_a_fixed_0_to_100_scale() -> None:
     assert line.points == "3.0,3.0 103.0,53.0"
     assert (line.low, line.high) == (0, 100)
     assert charts.sparkline([], start=start, end=start) is None
+
+
+def test_fairness_lists_what_each_flagged_account_was_conceded(signed_in: Client) -> None:
+    accounts = fairness_book(6)
+    Concession.objects.filter(account=accounts[0]).update(
+        policy="List price for tier B", approved_by="Marta Gil", size_pct=Decimal("12.5")
+    )
+
+    html = signed_in.get("/reports/fairness/", **EN).content.decode()
+
+    assert f"What {accounts[0].name} was conceded: 3 concessions" in html
+    assert html.count("List price for tier B") == 3
+    assert html.count("Marta Gil") == 3
+    assert "12.5 %" in html
+    # the account that is not flagged has no such list
+    assert f"What {accounts[1].name} was conceded" not in html
+
+
+def test_fairness_does_not_plot_an_account_without_revenue_at_the_axis_end(
+    signed_in: Client,
+) -> None:
+    accounts = fairness_book(6)
+    broke = AccountFactory(name="Sin Ingresos", tier="b")
+    Concession.objects.create(account=broke, granted_on=today(), kind="gift")
+
+    html = signed_in.get("/reports/fairness/", **EN).content.decode()
+
+    # six dots for the accounts with revenue, none for the one without (it had one at
+    # the axis maximum, as if it were the worst of the tier)
+    assert html.count('class="dot') == 6
+    assert "<title>Sin Ingresos:" not in html
+    table = html[html.index("<tbody>") :]
+    assert "Sin Ingresos" in table and "no revenue" in table
+    assert len(accounts) == 6
+
+
+def test_portfolio_leaves_out_lost_accounts(signed_in: Client) -> None:
+    line = ProductLine.objects.create(name="Line")
+    for name, status in (("Activa SA", "active"), ("Perdida SA", "lost")):
+        account = AccountFactory(name=name, status=status)
+        Holding.objects.create(
+            account=account, product_line=line, year=today().year - 1, revenue=Decimal(5000)
+        )
+
+    html = signed_in.get("/reports/portfolio/", **EN).content.decode()
+
+    assert "Activa SA" in html
+    assert "Perdida SA" not in html
+    assert html.count("<circle cx=") == 1
+
+
+def test_chart_ticks_follow_the_page_language() -> None:
+    from django.utils import translation
+
+    from vinculo.web import charts
+
+    with translation.override("es"):
+        es = charts.strip([("a", 2.5, False), ("b", 10.0, False)], median=2.5, axis_max=10)
+        big = charts.scatter([charts.Dot(1.5, 0, "a", 2_500_000)], x_split=1, y_split=1)
+    with translation.override("en"):
+        en = charts.strip([("a", 2.5, False), ("b", 10.0, False)], median=2.5, axis_max=10)
+    assert [label for _x, label in es.ticks] == ["0", "2,5", "5", "7,5", "10"]
+    assert [label for _x, label in en.ticks] == ["0", "2.5", "5", "7.5", "10"]
+    assert [label for _y, label in big.y_ticks][1] == "625k"
+    assert [label for _x, label in big.x_ticks][1] == "0,5"
