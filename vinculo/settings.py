@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "vinculo.web",
     "axes",
     "csp",
+    # Only for its templates and static files: the API docs are served from our own origin.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -184,8 +186,6 @@ PERMISSIONS_POLICY = (
 # Every script and style comes from our own static files: no inline code, no eval.
 _SELF = "'self'"
 CONTENT_SECURITY_POLICY = {
-    # The Swagger UI page of django-ninja loads its code from a CDN with an inline script.
-    "EXCLUDE_URL_PREFIXES": ["/api/docs"],
     "DIRECTIVES": {
         "default-src": [_SELF],
         "script-src": [_SELF],
@@ -219,6 +219,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # colleagues' addresses, and addresses or domains whose mail and meetings are never read.
 VINCULO_OUR_DOMAINS = env_list("VINCULO_OUR_DOMAINS")
 VINCULO_CAPTURE_BLOCKLIST = env_list("VINCULO_CAPTURE_BLOCKLIST")
+
+# API requests per minute per token (or signed-in user); above it, 429 with Retry-After.
+VINCULO_API_RATE = env_int("VINCULO_API_RATE", 600)
 
 LOGGING = {
     "version": 1,
