@@ -4,12 +4,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from vinculo.users import views as users_views
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Open to anonymous visitors too, so the login page can switch language.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("account/api-tokens/", users_views.api_tokens, name="api_tokens"),
     # /api/v1/…, /api/openapi.json, /api/docs, and /api/… redirected to /api/v1/… (308).
     path("api/", include("vinculo.api")),
     path("", include("vinculo.web.urls")),

@@ -328,3 +328,40 @@ def test_the_rate_limit_is_per_token_with_retry_after(
     assert limited["Content-Type"] == "application/problem+json"
     assert 1 <= int(limited["Retry-After"]) <= 60
     assert client.get("/api/v1/people", **other).status_code == 200  # type: ignore[arg-type]
+
+
+# -- the token page ---------------------------------------------------------------------------
+
+
+def test_a_user_makes_uses_and_revokes_a_token_on_the_page(client: Client, owner: User) -> None:
+    client.force_login(owner)
+    assert 'href="/account/api-tokens/"' in client.get("/").content.decode()
+
+    made = client.post("/account/api-tokens/", {"action": "create", "name": "CI"})
+    token = made.context["new_token"]
+    assert token.startswith("vin_")
+    assert made["Cache-Control"] == "no-store"
+    row = owner.api_tokens.get()
+    assert row.name == "CI" and token not in row.digest
+
+    # Shown once: the list afterwards does not contain it
+    listed = client.get("/account/api-tokens/")
+    assert token not in listed.content.decode()
+
+    api = Client()
+    assert api.get("/api/v1/people", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    row.refresh_from_db()
+    assert row.last_used_at is not None
+    assert row.last_used_at.strftime("%d") in client.get("/account/api-tokens/").content.decode()
+
+    client.post("/account/api-tokens/", {"action": "revoke", "token_id": row.pk})
+    assert api.get("/api/v1/people", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def test_nobody_revokes_someone_elses_token(client: Client, owner: User, teammate: User) -> None:
+    row, _token = api_token_create(user=teammate)
+    client.force_login(owner)
+    response = client.post("/account/api-tokens/", {"action": "revoke", "token_id": row.pk})
+    assert response.status_code == 404
+    row.refresh_from_db()
+    assert row.revoked_at is None
