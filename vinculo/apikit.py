@@ -305,7 +305,11 @@ def cursor_page(
             raise HttpError(
                 400, _("This cursor is not valid; start from the first page.")
             ) from None
-        if not isinstance(data, dict) or data.get("n") != name or data.get("o") != list(order.fields):
+        if (
+            not isinstance(data, dict)
+            or data.get("n") != name
+            or data.get("o") != list(order.fields)
+        ):
             raise HttpError(400, _("This cursor belongs to another list or ordering."))
         after = data.get("k")
     queryset = queryset.order_by(*order.fields)

@@ -26,9 +26,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The token “%(name)s” no longer works.") % {"name": row})
             return redirect("api_tokens")
         try:
-            _row, new_token = api_token_create(
-                user=user, name=request.POST.get("name", "")[:100]
-            )
+            _row, new_token = api_token_create(user=user, name=request.POST.get("name", "")[:100])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     context = {

@@ -216,7 +216,9 @@ def test_invalid_people_are_refused_with_field_messages_and_nothing_written(
 
 
 def test_a_malformed_body_is_a_422_from_the_schema(signed_in: Client) -> None:
-    response = signed_in.post("/api/v1/people", data={"emails": "x"}, content_type="application/json")
+    response = signed_in.post(
+        "/api/v1/people", data={"emails": "x"}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert not Person.objects.exists()
 
@@ -297,6 +299,8 @@ def test_creating_an_account(signed_in: Client) -> None:
 
 def test_a_viewer_cannot_create_an_account(client: Client, viewer: User) -> None:
     client.force_login(viewer)
-    response = client.post("/api/v1/accounts", data={"name": "Acme"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts", data={"name": "Acme"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert not Account.objects.exists()

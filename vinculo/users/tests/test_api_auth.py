@@ -102,7 +102,9 @@ def test_a_bad_token_is_refused_and_nothing_is_written(
         headers = bearer(token[:-1] + ("A" if token[-1] != "A" else "B"))
 
     read = client.get("/api/v1/people", **headers)  # type: ignore[arg-type]
-    write = client.post("/api/v1/people", data=NEW_PERSON, content_type="application/json", **headers)  # type: ignore[arg-type]
+    write = client.post(
+        "/api/v1/people", data=NEW_PERSON, content_type="application/json", **headers
+    )  # type: ignore[arg-type]
 
     assert (read.status_code, write.status_code) == (401, 401)
     assert not Person.objects.exists()
@@ -139,7 +141,9 @@ def test_a_viewer_reads_but_cannot_write(client: Client, viewer: User, auth: str
         headers = bearer(api_token_create(user=viewer)[1])
 
     read = client.get("/api/v1/people", **headers)  # type: ignore[arg-type]
-    write = client.post("/api/v1/people", data=NEW_PERSON, content_type="application/json", **headers)  # type: ignore[arg-type]
+    write = client.post(
+        "/api/v1/people", data=NEW_PERSON, content_type="application/json", **headers
+    )  # type: ignore[arg-type]
 
     assert read.status_code == 200
     assert write.status_code == 403
@@ -152,7 +156,9 @@ def test_the_documentation_is_for_signed_in_users(client: Client, viewer: User) 
     client.force_login(viewer)
     assert client.get("/api/v1/docs").status_code == 200
     schema = client.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/people", "/api/v1/people/{person_id}", "/api/v1/interactions"} <= set(schema["paths"])
+    assert {"/api/v1/people", "/api/v1/people/{person_id}", "/api/v1/interactions"} <= set(
+        schema["paths"]
+    )
     assert "/api/v1/commitments/{commitment_id}/close" in schema["paths"]
     assert {"BearerTokenAuth", "SessionCsrfAuth"} <= set(schema["components"]["securitySchemes"])
 

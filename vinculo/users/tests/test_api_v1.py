@@ -209,9 +209,7 @@ def test_a_client_pages_through_exactly_the_people_it_may_see(
 ) -> None:
     people = [PersonFactory(name=f"Persona {n:02}") for n in range(23)]
     visible = {p.pk for p in people if p.pk % 3 != 0}
-    monkeypatch.setattr(
-        rules, "visible_people", lambda user: Person.objects.filter(pk__in=visible)
-    )
+    monkeypatch.setattr(rules, "visible_people", lambda user: Person.objects.filter(pk__in=visible))
     headers = bearer(owner)
 
     seen: list[int] = []
@@ -365,3 +363,11 @@ def test_nobody_revokes_someone_elses_token(client: Client, owner: User, teammat
     assert response.status_code == 404
     row.refresh_from_db()
     assert row.revoked_at is None
+
+
+def test_problems_speak_the_language_of_the_request(owner: User) -> None:
+    spanish = Client(headers={"accept-language": "es"})
+    response = spanish.get(f"/api/v1/people/{BIG - 1}", **bearer(owner))  # type: ignore[arg-type]
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Aquí no hay nada, o no puede verlo."
+    assert response.json()["title"] == "No encontrado"
