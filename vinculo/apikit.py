@@ -453,7 +453,12 @@ def idempotent(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
             replay["Idempotent-Replayed"] = "true"
             return replay
         response = view(request, *args, **kwargs)
-        if response.status_code >= 500 or not isinstance(response, HttpResponse):
+        # Kept: what the request itself decided (created, or refused as invalid). Not kept:
+        # answers about the circumstances (not signed in, forbidden, too many, our errors),
+        # so that the same request can be sent again once they change.
+        if not isinstance(response, HttpResponse) or not (
+            response.status_code < 400 or response.status_code == 422
+        ):
             row.delete()
             return response
         row.status = response.status_code

@@ -371,3 +371,15 @@ def test_problems_speak_the_language_of_the_request(owner: User) -> None:
     assert response.status_code == 404
     assert response.json()["detail"] == "Aquí no hay nada, o no puede verlo."
     assert response.json()["title"] == "No encontrado"
+
+
+def test_a_refusal_for_the_circumstances_is_not_replayed(
+    client: Client, owner: User, viewer: User
+) -> None:
+    # A forbidden create under a key does not stop the same key from working later
+    token = api_token_create(user=viewer)[1]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "k1"}
+    refused = client.post("/api/v1/people", data={"name": "Ana"},
+                          content_type="application/json", **headers)  # type: ignore[arg-type]  # fmt: skip
+    assert refused.status_code == 403
+    assert not IdempotencyKey.objects.exists()
