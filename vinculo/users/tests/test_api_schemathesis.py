@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
@@ -45,6 +48,18 @@ CHECKS = [
 ]
 
 
+@pytest.fixture
+def keep_the_test_connection() -> Iterator[None]:
+    """A real WSGI handler closes the database connection after each request (Django's test
+    client turns that off too); the test's transaction must survive every request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("keep_the_test_connection")
 def test_every_operation_keeps_to_its_schema(settings: Any) -> None:
     settings.VINCULO_API_RATE = 1_000_000
     # Thousands of 4xx answers on purpose: not worth a log line each.
