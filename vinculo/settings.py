@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    # Only for its templates and static files: the API docs are served from our own origin.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -219,8 +221,6 @@ PERMISSIONS_POLICY = (
 # Every script and style comes from our own static files: no inline code, no eval.
 _SELF = "'self'"
 CONTENT_SECURITY_POLICY = {
-    # The Swagger UI page of django-ninja loads its code from a CDN with an inline script.
-    "EXCLUDE_URL_PREFIXES": ["/api/docs"],
     "DIRECTIVES": {
         "default-src": [_SELF],
         "script-src": [_SELF],
@@ -266,6 +266,9 @@ VINCULO_ERASURE_COMPACT = env_bool("VINCULO_ERASURE_COMPACT", True)
 # LOG_FORMAT=json: one JSON object a line (python-json-logger), with the request id and
 # user id on every record logged during a request; LOG_REQUESTS: one line per request.
 _LOG_JSON = env_str("LOG_FORMAT", "text").strip().lower() == "json"
+# API requests per minute per token (or signed-in user); above it, 429 with Retry-After.
+VINCULO_API_RATE = env_int("VINCULO_API_RATE", 600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

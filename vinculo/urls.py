@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from vinculo.api import api
 from vinculo.ops.views import healthz, ping
+from vinculo.users import views as users_views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -17,7 +17,9 @@ urlpatterns = [
     path("ping", ping, name="ping"),
     path("", include("vinculo.ops.urls")),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
     path("privacy/", include("vinculo.privacy.urls")),
+    path("account/api-tokens/", users_views.api_tokens, name="api_tokens"),
+    # /api/v1/…, /api/openapi.json, /api/docs, and /api/… redirected to /api/v1/… (308).
+    path("api/", include("vinculo.api")),
     path("", include("vinculo.web.urls")),
 ]

@@ -1,51 +1,451 @@
-"""The promise ledger over the API."""
+"""Promises, complaints, concerns and initiatives over the API (v1).
+
+Reads are narrowed by ``vinculo.access.rules.scoped``; writes go through
+``commitments.services`` and need the right to change the person and account concerned.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from enum import Enum
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
-from vinculo.commitments.models import Commitment
-from vinculo.commitments.schemas import CommitmentCloseIn, CommitmentIn, CommitmentOut
-from vinculo.commitments.services import commitment_close, commitment_record
+from vinculo.access import rules
+from vinculo.apikit import (
+    Id,
+    Order,
+    PageParams,
+    cursor_page,
+    idempotent,
+    if_match_version,
+    orders,
+    page_of,
+    with_etag,
+)
+from vinculo.commitments import services
+from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
+from vinculo.commitments.schemas import (
+    CommitmentCloseIn,
+    CommitmentIn,
+    CommitmentOut,
+    CommitmentPatch,
+    ComplaintIn,
+    ComplaintOut,
+    ComplaintPatch,
+    ComplaintResolveIn,
+    ConcernIn,
+    ConcernOut,
+    ConcernPatch,
+    ConcernResolveIn,
+    InitiativeDecideIn,
+    InitiativeIn,
+    InitiativeOut,
+    InitiativePatch,
+)
 from vinculo.interactions.models import Interaction
-from vinculo.people.models import Account, Colleague, Person
-from vinculo.users.api import get_or_invalid, require_writer
+from vinculo.people.api import IdempotencyKey, IfMatch
+from vinculo.people.models import Colleague
+from vinculo.users.api import (
+    account_ref,
+    api_user,
+    get_or_invalid,
+    person_ref,
+    require_change,
+    require_writer,
+)
+from vinculo.vocab import CommitmentStatus, Outcome, Severity
 
 router = Router(tags=["commitments"])
 
 
-@router.post("", response={201: CommitmentOut})
-def commitment_add(request: HttpRequest, payload: CommitmentIn) -> Status[Commitment]:
+def _ordering(name: str, found: dict[str, Order]) -> type[Enum]:
+    return Enum(name, {k: k for k in found}, type=str)  # type: ignore[return-value]
+
+
+def _page(
+    rows: QuerySet[Any], filters: Any, page: PageParams, found: dict[str, Order], name: str
+) -> dict[str, Any]:
+    if filters.person_id is not None:
+        rows = rows.filter(person_id=filters.person_id)
+    if filters.account_id is not None:
+        rows = rows.filter(account_id=filters.account_id)
+    return cursor_page(
+        rows, order=found[filters.ordering.value], name=name, cursor=page.cursor, limit=page.limit
+    )
+
+
+def _one(request: HttpRequest, model: type[Model], pk: int, *, change: bool = False) -> Any:
+    user = require_writer(request) if change else api_user(request)
+    row = get_object_or_404(
+        rules.scoped(user, model._default_manager.select_related("person", "account")), pk=pk
+    )
+    if change:
+        require_change(user, row)
+    return row
+
+
+def _subject(user: Any, payload: Any) -> dict[str, Any]:
+    return {
+        "person": person_ref(user, payload.person_id, "person_id"),
+        "account": account_ref(user, payload.account_id, "account_id"),
+    }
+
+
+def _created(request: HttpRequest, response: HttpResponse, row: Any) -> Status[Any]:
+    with_etag(response, row)
+    response["Location"] = f"{request.path.rstrip('/')}/{row.pk}"
+    return Status(201, row)
+
+
+def _patch(
+    request: HttpRequest,
+    response: HttpResponse,
+    model: type[Model],
+    pk: int,
+    payload: Schema,
+    if_match: str | None,
+    entity: str,
+) -> Any:
+    """``<entity>_update(*, <entity>, actor, version, **changes)`` of the services."""
+    row = _one(request, model, pk, change=True)
+    update = getattr(services, f"{entity}_update")
+    update(
+        **{entity: row},
+        actor=request.auth,  # type: ignore[attr-defined]
+        version=if_match_version(if_match),
+        **payload.dict(exclude_unset=True),
+    )
+    row = _one(request, model, pk)
+    with_etag(response, row)
+    return row
+
+
+# -- commitments -----------------------------------------------------------------------------
+
+COMMITMENT_ORDERS = orders("made_on", "id")
+CommitmentOrdering = _ordering("CommitmentOrdering", COMMITMENT_ORDERS)
+
+
+class CommitmentFilters(Schema):
+    person_id: Id | None = None
+    account_id: Id | None = None
+    status: CommitmentStatus | None = None
+    ordering: CommitmentOrdering = CommitmentOrdering("-made_on")  # type: ignore[valid-type]
+
+
+@router.get("/commitments", response=page_of(CommitmentOut))
+def commitment_list(
+    request: HttpRequest, filters: Query[CommitmentFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    rows = rules.scoped(api_user(request), Commitment.objects.all())
+    if filters.status is not None:
+        rows = rows.filter(status=filters.status)
+    return _page(rows, filters, page, COMMITMENT_ORDERS, "commitments")
+
+
+@router.get("/commitments/{commitment_id}", response=CommitmentOut)
+def commitment_detail(
+    request: HttpRequest, commitment_id: Id, response: HttpResponse
+) -> Commitment:
+    row = _one(request, Commitment, commitment_id)
+    with_etag(response, row)
+    return row
+
+
+@router.post("/commitments", response={201: CommitmentOut})
+@decorate_view(idempotent)
+def commitment_add(
+    request: HttpRequest,
+    payload: CommitmentIn,
+    response: HttpResponse,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Status[Commitment]:
     user = require_writer(request)
-    commitment = commitment_record(
+    commitment = services.commitment_record(
         text=payload.text,
         made_on=payload.made_on or timezone.localdate(),
         due=payload.due,
-        person=get_or_invalid(Person, payload.person_id, "person_id"),
-        account=get_or_invalid(Account, payload.account_id, "account_id"),
         colleague=get_or_invalid(Colleague, payload.colleague_id, "colleague_id"),
-        interaction=get_or_invalid(Interaction, payload.interaction_id, "interaction_id"),
+        interaction=get_or_invalid(
+            rules.scoped(user, Interaction.objects.all()), payload.interaction_id, "interaction_id"
+        ),
         actor=user,
+        **_subject(user, payload),
     )
-    return Status(201, commitment)
+    return _created(request, response, commitment)
 
 
-@router.post("/{commitment_id}/close", response=CommitmentOut)
+@router.post("/commitments/{commitment_id}/close", response=CommitmentOut)
 def commitment_end(
-    request: HttpRequest, commitment_id: int, payload: CommitmentCloseIn
+    request: HttpRequest, commitment_id: Id, payload: CommitmentCloseIn, response: HttpResponse
 ) -> Commitment:
-    user = require_writer(request)
-    commitment = get_object_or_404(
-        Commitment.objects.select_related("person", "account"), pk=commitment_id
-    )
+    commitment = _one(request, Commitment, commitment_id, change=True)
     # The service locks the row: two closings at once cannot both see it open.
-    return commitment_close(
+    row = services.commitment_close(
         commitment=commitment,
         status=payload.status,
         closed_on=payload.closed_on or timezone.localdate(),
         new_due=payload.new_due,
-        actor=user,
+        actor=request.auth,  # type: ignore[attr-defined]
     )
+    with_etag(response, row)
+    return row
+
+
+# -- complaints ------------------------------------------------------------------------------
+
+COMPLAINT_ORDERS = orders("opened", "id")
+ComplaintOrdering = _ordering("ComplaintOrdering", COMPLAINT_ORDERS)
+
+
+class ComplaintFilters(Schema):
+    person_id: Id | None = None
+    account_id: Id | None = None
+    severity: Severity | None = None
+    open: bool | None = None
+    ordering: ComplaintOrdering = ComplaintOrdering("-opened")  # type: ignore[valid-type]
+
+
+@router.get("/complaints", response=page_of(ComplaintOut))
+def complaint_list(
+    request: HttpRequest, filters: Query[ComplaintFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    rows = rules.scoped(api_user(request), Complaint.objects.all())
+    if filters.severity is not None:
+        rows = rows.filter(severity=filters.severity)
+    if filters.open is not None:
+        rows = rows.filter(resolved__isnull=filters.open)
+    return _page(rows, filters, page, COMPLAINT_ORDERS, "complaints")
+
+
+@router.get("/complaints/{complaint_id}", response=ComplaintOut)
+def complaint_detail(request: HttpRequest, complaint_id: Id, response: HttpResponse) -> Complaint:
+    row = _one(request, Complaint, complaint_id)
+    with_etag(response, row)
+    return row
+
+
+@router.post("/complaints", response={201: ComplaintOut})
+@decorate_view(idempotent)
+def complaint_add(
+    request: HttpRequest,
+    payload: ComplaintIn,
+    response: HttpResponse,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Status[Complaint]:
+    user = require_writer(request)
+    complaint = services.complaint_open(
+        opened=payload.opened or timezone.localdate(),
+        severity=payload.severity,
+        category=payload.category,
+        summary=payload.summary,
+        actor=user,
+        **_subject(user, payload),
+    )
+    return _created(request, response, complaint)
+
+
+@router.post("/complaints/{complaint_id}/resolve", response=ComplaintOut)
+def complaint_close(
+    request: HttpRequest, complaint_id: Id, payload: ComplaintResolveIn, response: HttpResponse
+) -> Complaint:
+    complaint = _one(request, Complaint, complaint_id, change=True)
+    row = services.complaint_resolve(
+        complaint=complaint,
+        resolved=payload.resolved or timezone.localdate(),
+        resolution=payload.resolution,
+        satisfaction_after=payload.satisfaction_after,
+        actor=request.auth,  # type: ignore[attr-defined]
+    )
+    with_etag(response, row)
+    return row
+
+
+# -- concerns --------------------------------------------------------------------------------
+
+CONCERN_ORDERS = orders("opened", "id")
+ConcernOrdering = _ordering("ConcernOrdering", CONCERN_ORDERS)
+
+
+class ConcernFilters(Schema):
+    person_id: Id | None = None
+    account_id: Id | None = None
+    open: bool | None = None
+    ordering: ConcernOrdering = ConcernOrdering("-opened")  # type: ignore[valid-type]
+
+
+@router.get("/concerns", response=page_of(ConcernOut))
+def concern_list(
+    request: HttpRequest, filters: Query[ConcernFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    rows = rules.scoped(api_user(request), Concern.objects.all())
+    if filters.open is not None:
+        rows = rows.filter(resolved__isnull=filters.open)
+    return _page(rows, filters, page, CONCERN_ORDERS, "concerns")
+
+
+@router.get("/concerns/{concern_id}", response=ConcernOut)
+def concern_detail(request: HttpRequest, concern_id: Id, response: HttpResponse) -> Concern:
+    row = _one(request, Concern, concern_id)
+    with_etag(response, row)
+    return row
+
+
+@router.post("/concerns", response={201: ConcernOut})
+@decorate_view(idempotent)
+def concern_add(
+    request: HttpRequest,
+    payload: ConcernIn,
+    response: HttpResponse,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Status[Concern]:
+    user = require_writer(request)
+    concern = services.concern_open(
+        topic=payload.topic,
+        opened=payload.opened or timezone.localdate(),
+        actor=user,
+        **_subject(user, payload),
+    )
+    return _created(request, response, concern)
+
+
+@router.post("/concerns/{concern_id}/resolve", response=ConcernOut)
+def concern_close(
+    request: HttpRequest, concern_id: Id, payload: ConcernResolveIn, response: HttpResponse
+) -> Concern:
+    concern = _one(request, Concern, concern_id, change=True)
+    row = services.concern_resolve(
+        concern=concern,
+        resolved=payload.resolved or timezone.localdate(),
+        actor=request.auth,  # type: ignore[attr-defined]
+    )
+    with_etag(response, row)
+    return row
+
+
+# -- initiatives -----------------------------------------------------------------------------
+
+INITIATIVE_ORDERS = orders("proposed_on", "id")
+InitiativeOrdering = _ordering("InitiativeOrdering", INITIATIVE_ORDERS)
+
+
+class InitiativeFilters(Schema):
+    person_id: Id | None = None
+    account_id: Id | None = None
+    outcome: Outcome | None = None
+    ordering: InitiativeOrdering = InitiativeOrdering("-proposed_on")  # type: ignore[valid-type]
+
+
+@router.get("/initiatives", response=page_of(InitiativeOut))
+def initiative_list(
+    request: HttpRequest, filters: Query[InitiativeFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    rows = rules.scoped(api_user(request), Initiative.objects.all())
+    if filters.outcome is not None:
+        rows = rows.filter(outcome=filters.outcome)
+    return _page(rows, filters, page, INITIATIVE_ORDERS, "initiatives")
+
+
+@router.get("/initiatives/{initiative_id}", response=InitiativeOut)
+def initiative_detail(
+    request: HttpRequest, initiative_id: Id, response: HttpResponse
+) -> Initiative:
+    row = _one(request, Initiative, initiative_id)
+    with_etag(response, row)
+    return row
+
+
+@router.post("/initiatives", response={201: InitiativeOut})
+@decorate_view(idempotent)
+def initiative_add(
+    request: HttpRequest,
+    payload: InitiativeIn,
+    response: HttpResponse,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Status[Initiative]:
+    user = require_writer(request)
+    initiative = services.initiative_record(
+        text=payload.text,
+        proposed_on=payload.proposed_on or timezone.localdate(),
+        outcome=payload.outcome,
+        value=payload.value,
+        actor=user,
+        **_subject(user, payload),
+    )
+    return _created(request, response, initiative)
+
+
+@router.post("/initiatives/{initiative_id}/decide", response=InitiativeOut)
+def initiative_answer(
+    request: HttpRequest, initiative_id: Id, payload: InitiativeDecideIn, response: HttpResponse
+) -> Initiative:
+    initiative = _one(request, Initiative, initiative_id, change=True)
+    row = services.initiative_decide(
+        initiative=initiative,
+        outcome=payload.outcome,
+        value=payload.value,
+        actor=request.auth,  # type: ignore[attr-defined]
+    )
+    with_etag(response, row)
+    return row
+
+
+# -- PATCH, through the <entity>_update services -------------------------------------------
+# (A PATCH is offered once its service exists: never a write past the services' rules.)
+
+if hasattr(services, "commitment_update"):
+
+    @router.patch("/commitments/{commitment_id}", response=CommitmentOut)
+    def commitment_change(
+        request: HttpRequest,
+        commitment_id: Id,
+        payload: CommitmentPatch,
+        response: HttpResponse,
+        if_match: str | None = IfMatch,
+    ) -> Commitment:
+        return _patch(request, response, Commitment, commitment_id, payload, if_match, "commitment")
+
+
+if hasattr(services, "complaint_update"):
+
+    @router.patch("/complaints/{complaint_id}", response=ComplaintOut)
+    def complaint_change(
+        request: HttpRequest,
+        complaint_id: Id,
+        payload: ComplaintPatch,
+        response: HttpResponse,
+        if_match: str | None = IfMatch,
+    ) -> Complaint:
+        return _patch(request, response, Complaint, complaint_id, payload, if_match, "complaint")
+
+
+if hasattr(services, "concern_update"):
+
+    @router.patch("/concerns/{concern_id}", response=ConcernOut)
+    def concern_change(
+        request: HttpRequest,
+        concern_id: Id,
+        payload: ConcernPatch,
+        response: HttpResponse,
+        if_match: str | None = IfMatch,
+    ) -> Concern:
+        return _patch(request, response, Concern, concern_id, payload, if_match, "concern")
+
+
+if hasattr(services, "initiative_update"):
+
+    @router.patch("/initiatives/{initiative_id}", response=InitiativeOut)
+    def initiative_change(
+        request: HttpRequest,
+        initiative_id: Id,
+        payload: InitiativePatch,
+        response: HttpResponse,
+        if_match: str | None = IfMatch,
+    ) -> Initiative:
+        return _patch(request, response, Initiative, initiative_id, payload, if_match, "initiative")

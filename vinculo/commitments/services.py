@@ -26,6 +26,7 @@ from vinculo.commitments.checks import (
     initiative_problems,
 )
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
+from vinculo.concurrency import check_version
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Colleague, Person
@@ -389,3 +390,153 @@ def initiative_decide(
     )
     _refresh_health(initiative)
     return initiative
+
+
+# -- corrections (PATCH): the facts of a record, never its lifecycle ----------------------
+# Closing, resolving and deciding stay with their own services above.
+
+_COMMITMENT_FIELDS = frozenset({"text", "due"})
+_COMPLAINT_FIELDS = frozenset({"severity", "category", "summary"})
+_CONCERN_FIELDS = frozenset({"topic"})
+_INITIATIVE_FIELDS = frozenset({"text", "value"})
+
+
+def _changes(row: Model, allowed: frozenset[str], changes: dict[str, object], name: str) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"{name}() got unexpected fields: {sorted(unknown)}")
+    for field in ("text", "topic"):
+        if isinstance(changes.get(field), str):
+            changes[field] = str(changes[field]).strip()
+
+
+def _apply(
+    row: _Row, changes: dict[str, object], actor: User | None, kind: EventKind, text: str
+) -> _Row:
+    changed = [f for f, v in changes.items() if getattr(row, f) != v]
+    if not changed:
+        return row
+    for field in changed:
+        setattr(row, field, changes[field])
+    row.stamp(actor)
+    row.save(update_fields=changed)
+    person, account = _subject(row)
+    event_record(
+        kind=kind,
+        person=person,
+        account=account,
+        actor=actor,
+        data={type(row).__name__.lower(): row.pk, "fields": sorted(changed), "text": text[:200]},
+    )
+    _refresh_health(row)
+    return row
+
+
+@transaction.atomic
+def commitment_update(
+    *,
+    commitment: Commitment,
+    actor: User | None = None,
+    version: int | None = None,
+    **changes: object,
+) -> Commitment:
+    """Correct what was promised or when it is due (closing it is ``commitment_close``)."""
+    _changes(commitment, _COMMITMENT_FIELDS, changes, "commitment_update")
+    _lock(Commitment, commitment.pk)
+    check_version(commitment, version)
+    commitment.refresh_from_db()
+    merged = {f: changes.get(f, getattr(commitment, f)) for f in _COMMITMENT_FIELDS}
+    raise_problems(
+        commitment_problems(
+            text=cast(str, merged["text"]),
+            made_on=commitment.made_on,
+            due=cast(date | None, merged["due"]),
+            status=commitment.status,
+            closed_on=commitment.closed_on,
+            has_person=commitment.person_id is not None,
+            has_account=commitment.account_id is not None,
+        )
+    )
+    return cast(
+        Commitment,
+        _apply(commitment, changes, actor, EventKind.COMMITMENT_UPDATED, str(merged["text"])),
+    )
+
+
+@transaction.atomic
+def complaint_update(
+    *,
+    complaint: Complaint,
+    actor: User | None = None,
+    version: int | None = None,
+    **changes: object,
+) -> Complaint:
+    """Correct a complaint's severity, category or summary (resolving it is
+    ``complaint_resolve``)."""
+    _changes(complaint, _COMPLAINT_FIELDS, changes, "complaint_update")
+    _lock(Complaint, complaint.pk)
+    check_version(complaint, version)
+    complaint.refresh_from_db()
+    raise_problems(
+        complaint_problems(
+            opened=complaint.opened,
+            severity=cast(str, changes.get("severity", complaint.severity)),
+            category=cast(str, changes.get("category", complaint.category)),
+            first_response=complaint.first_response,
+            resolved=complaint.resolved,
+            satisfaction_after=complaint.satisfaction_after,
+            has_person=complaint.person_id is not None,
+            has_account=complaint.account_id is not None,
+        )
+    )
+    text = str(changes.get("summary", complaint.summary))
+    return cast(Complaint, _apply(complaint, changes, actor, EventKind.COMPLAINT_UPDATED, text))
+
+
+@transaction.atomic
+def concern_update(
+    *, concern: Concern, actor: User | None = None, version: int | None = None, **changes: object
+) -> Concern:
+    """Correct what worries them (resolving it is ``concern_resolve``)."""
+    _changes(concern, _CONCERN_FIELDS, changes, "concern_update")
+    _lock(Concern, concern.pk)
+    check_version(concern, version)
+    concern.refresh_from_db()
+    topic = cast(str, changes.get("topic", concern.topic))
+    raise_problems(
+        concern_problems(
+            topic=topic,
+            opened=concern.opened,
+            resolved=concern.resolved,
+            has_person=concern.person_id is not None,
+            has_account=concern.account_id is not None,
+        )
+    )
+    return cast(Concern, _apply(concern, changes, actor, EventKind.CONCERN_UPDATED, topic))
+
+
+@transaction.atomic
+def initiative_update(
+    *,
+    initiative: Initiative,
+    actor: User | None = None,
+    version: int | None = None,
+    **changes: object,
+) -> Initiative:
+    """Correct a proposal's text or value (the client's answer is ``initiative_decide``)."""
+    _changes(initiative, _INITIATIVE_FIELDS, changes, "initiative_update")
+    _lock(Initiative, initiative.pk)
+    check_version(initiative, version)
+    initiative.refresh_from_db()
+    text = cast(str, changes.get("text", initiative.text))
+    raise_problems(
+        initiative_problems(
+            text=text,
+            proposed_on=initiative.proposed_on,
+            outcome=initiative.outcome,
+            value=cast(Decimal | None, changes.get("value", initiative.value)),
+            has_person=initiative.person_id is not None,
+            has_account=initiative.account_id is not None,
+        )
+    )
+    return cast(Initiative, _apply(initiative, changes, actor, EventKind.INITIATIVE_UPDATED, text))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vinculo.checks import raise_problems
+from vinculo.concurrency import check_version
 from vinculo.growth.checks import (
     concession_problems,
     holding_problems,
@@ -170,3 +172,112 @@ def value_item_record(
     )
     _refresh(account, person)
     return item
+
+
+# -- corrections (PATCH) ----------------------------------------------------------------------
+
+_HOLDING_FIELDS = frozenset({"revenue"})
+_CONCESSION_FIELDS = frozenset(
+    {"granted_on", "kind", "size_pct", "amount", "policy", "reason", "approved_by"}
+)
+_VALUE_FIELDS = frozenset({"date", "kind", "amount", "evidence", "communicated_on"})
+
+
+def _unknown(allowed: frozenset[str], changes: dict[str, Any], name: str) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"{name}() got unexpected fields: {sorted(unknown)}")
+    for field in ("policy", "reason", "approved_by", "evidence"):
+        if isinstance(changes.get(field), str):
+            changes[field] = changes[field].strip()
+
+
+def _lock_and_check(row: Holding | Concession | ValueItem, version: int | None) -> None:
+    type(row)._default_manager.select_for_update().filter(pk=row.pk).values_list("pk").first()
+    check_version(row, version)
+    row.refresh_from_db()
+
+
+def _save_changes(
+    row: Holding | Concession | ValueItem, changes: dict[str, Any], actor: User | None
+) -> list[str]:
+    changed = [f for f, v in changes.items() if getattr(row, f) != v]
+    for field in changed:
+        setattr(row, field, changes[field])
+    if changed:
+        row.stamp(actor)
+        row.save(update_fields=changed)
+    return changed
+
+
+@transaction.atomic
+def holding_update(
+    *, holding: Holding, actor: User | None = None, version: int | None = None, **changes: Any
+) -> Holding:
+    """Correct a year's revenue (the account, line and year identify the holding)."""
+    _unknown(_HOLDING_FIELDS, changes, "holding_update")
+    _lock_and_check(holding, version)
+    raise_problems(
+        holding_problems(year=holding.year, revenue=changes.get("revenue", holding.revenue))
+    )
+    if _save_changes(holding, changes, actor):
+        event_record(
+            kind=EventKind.HOLDING_SET,
+            account=holding.account,
+            actor=actor,
+            data={
+                "text": f"{holding.product_line.name} · {holding.year} · {_money(holding.revenue)}"
+            },
+        )
+        _refresh(holding.account)
+    return holding
+
+
+@transaction.atomic
+def concession_update(
+    *, concession: Concession, actor: User | None = None, version: int | None = None, **changes: Any
+) -> Concession:
+    _unknown(_CONCESSION_FIELDS, changes, "concession_update")
+    _lock_and_check(concession, version)
+    merged = {f: changes.get(f, getattr(concession, f)) for f in _CONCESSION_FIELDS - {"reason"}}
+    raise_problems(concession_problems(**merged))
+    changed = _save_changes(concession, changes, actor)
+    if changed:
+        event_record(
+            kind=EventKind.CONCESSION_UPDATED,
+            account=concession.account,
+            person=concession.person,
+            actor=actor,
+            data={
+                "fields": sorted(changed),
+                "kind": concession.kind,
+                "text": concession.reason[:200],
+            },
+        )
+        _refresh(concession.account, concession.person)
+    return concession
+
+
+@transaction.atomic
+def value_item_update(
+    *, value_item: ValueItem, actor: User | None = None, version: int | None = None, **changes: Any
+) -> ValueItem:
+    _unknown(_VALUE_FIELDS, changes, "value_item_update")
+    _lock_and_check(value_item, version)
+    merged = {f: changes.get(f, getattr(value_item, f)) for f in _VALUE_FIELDS - {"evidence"}}
+    raise_problems(value_item_problems(**merged))
+    changed = _save_changes(value_item, changes, actor)
+    if changed:
+        event_record(
+            kind=EventKind.VALUE_UPDATED,
+            account=value_item.account,
+            person=value_item.person,
+            actor=actor,
+            data={
+                "fields": sorted(changed),
+                "kind": value_item.kind,
+                "text": value_item.evidence[:200],
+            },
+        )
+        _refresh(value_item.account, value_item.person)
+    return value_item

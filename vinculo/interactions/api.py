@@ -1,27 +1,100 @@
-"""Logging interactions over the API."""
+"""Interactions over the API (v1): the log, one contact, logging one, setting its level."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from enum import Enum
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
+
+from vinculo.access import rules
+from vinculo.apikit import Day, Id, PageParams, cursor_page, idempotent, orders, page_of, with_etag
 from vinculo.interactions.models import Interaction
 from vinculo.interactions.schemas import InteractionIn, InteractionLevelIn, InteractionOut
 from vinculo.interactions.services import interaction_log, interaction_set_level
+from vinculo.people.api import IdempotencyKey
 from vinculo.people.models import Colleague, Person
-from vinculo.users.api import get_many_or_invalid, require_writer
+from vinculo.users.api import api_user, get_many_or_invalid, require_writer
+from vinculo.vocab import Channel, Level
 
 router = Router(tags=["interactions"])
 
+ORDERS = orders("started_at", "id")
+InteractionOrdering = Enum("InteractionOrdering", {k: k for k in ORDERS}, type=str)  # type: ignore[misc]
 
-@router.post("", response={201: InteractionOut})
-def interaction_add(request: HttpRequest, payload: InteractionIn) -> Status[Interaction]:
+
+class InteractionFilters(Schema):
+    person_id: Id | None = None
+    account_id: Id | None = None
+    channel: Channel | None = None
+    level: Level | None = None
+    since: Day | None = None
+    until: Day | None = None
+    ordering: InteractionOrdering = InteractionOrdering("-started_at")
+
+
+def _interactions(user: Any) -> Any:
+    return rules.scoped(user, Interaction.objects.all()).prefetch_related(
+        "person_links", "colleague_links"
+    )
+
+
+@router.get("/interactions", response=page_of(InteractionOut))
+def interaction_list(
+    request: HttpRequest, filters: Query[InteractionFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    rows = _interactions(api_user(request))
+    if filters.person_id is not None:
+        rows = rows.filter(person_links__person_id=filters.person_id)
+    if filters.account_id is not None:
+        rows = rows.filter(account_id=filters.account_id)
+    if filters.channel is not None:
+        rows = rows.filter(channel=filters.channel)
+    if filters.level is not None:
+        rows = rows.filter(level=filters.level)
+    if filters.since is not None:
+        rows = rows.filter(started_at__date__gte=filters.since)
+    if filters.until is not None:
+        rows = rows.filter(started_at__date__lte=filters.until)
+    return cursor_page(
+        rows,
+        order=ORDERS[filters.ordering.value],
+        name="interactions",
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+
+
+@router.get("/interactions/{interaction_id}", response=InteractionOut)
+def interaction_detail(
+    request: HttpRequest, interaction_id: Id, response: HttpResponse
+) -> Interaction:
+    interaction = get_object_or_404(_interactions(api_user(request)), pk=interaction_id)
+    with_etag(response, interaction)
+    return interaction
+
+
+@router.post("/interactions", response={201: InteractionOut})
+@decorate_view(idempotent)
+def interaction_add(
+    request: HttpRequest,
+    payload: InteractionIn,
+    response: HttpResponse,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Status[Interaction]:
     user = require_writer(request)
+    people = get_many_or_invalid(rules.visible_people(user), payload.people, "people")
+    for person in people:
+        if not rules.can_change_person(user, person):
+            raise PermissionDenied
     interaction = interaction_log(
         started_at=payload.started_at,
         channel=payload.channel,
-        people=get_many_or_invalid(Person, payload.people, "people"),
+        people=people,
         colleagues=get_many_or_invalid(Colleague, payload.colleagues, "colleagues"),
         duration_min=payload.duration_min,
         place=payload.place,
@@ -30,15 +103,24 @@ def interaction_add(request: HttpRequest, payload: InteractionIn) -> Status[Inte
         summary=payload.summary,
         actor=user,
     )
-    return Status(201, interaction)
+    created = get_object_or_404(_interactions(user), pk=interaction.pk)
+    with_etag(response, created)
+    response["Location"] = f"{request.path.rstrip('/')}/{created.pk}"
+    return Status(201, created)
 
 
-@router.post("/{interaction_id}/level", response=InteractionOut)
+@router.post("/interactions/{interaction_id}/level", response=InteractionOut)
 def interaction_level(
-    request: HttpRequest, interaction_id: int, payload: InteractionLevelIn
+    request: HttpRequest, interaction_id: Id, payload: InteractionLevelIn, response: HttpResponse
 ) -> Interaction:
     """Set the conversation level; a suggested one becomes the user's, and the pair (notes,
     level) is kept to retrain the suggestion (M5)."""
     user = require_writer(request)
-    interaction = get_object_or_404(Interaction, pk=interaction_id)
-    return interaction_set_level(interaction=interaction, level=payload.level, actor=user)
+    interaction = get_object_or_404(_interactions(user), pk=interaction_id)
+    for person in Person.objects.filter(interaction_links__interaction=interaction):
+        if not rules.can_change_person(user, person):
+            raise PermissionDenied
+    interaction_set_level(interaction=interaction, level=payload.level, actor=user)
+    changed = get_object_or_404(_interactions(user), pk=interaction_id)
+    with_etag(response, changed)
+    return changed

@@ -3,42 +3,52 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
+from vinculo.apikit import MAX_LIST, Duration, LongText, Ref, Str200, When
 from vinculo.interactions.models import Interaction
-from vinculo.vocab import Direction
+from vinculo.vocab import Channel, Direction, Level, Source
 
 
 class InteractionIn(Schema):
-    started_at: datetime
-    channel: str
-    people: list[int] = Field(default=[], description="Ids of the client people (their side).")
-    colleagues: list[int] = Field(default=[], description="Ids of our colleagues (our side).")
-    duration_min: int = 0
-    place: str = ""
-    direction: str = Direction.OUTBOUND.value
-    level: str = ""
-    summary: str = ""
+    started_at: When
+    channel: Channel
+    people: list[Ref] = Field(
+        default=[], max_length=MAX_LIST, description="Ids of the client people (their side)."
+    )
+    colleagues: list[Ref] = Field(
+        default=[], max_length=MAX_LIST, description="Ids of our colleagues (our side)."
+    )
+    duration_min: Duration = 0
+    place: Str200 = ""
+    direction: Direction = Direction.OUTBOUND
+    level: Level | Literal[""] = Field(
+        default="", description="Left empty, it is suggested from the summary."
+    )
+    summary: LongText = ""
 
 
 class InteractionLevelIn(Schema):
-    level: str = Field(description="operational, strategic, satisfaction or personal.")
+    level: Level
 
 
 class InteractionOut(Schema):
     id: int
     started_at: datetime
     duration_min: int
-    channel: str
+    channel: Channel
     place: str
-    direction: str
-    level: str
+    direction: Direction
+    level: Level | Literal[""]
     level_suggested: bool
     summary: str
+    source: Source
     account_id: int | None
     people: list[int]
     colleagues: list[int]
+    version: int
 
     @staticmethod
     def resolve_people(obj: Interaction) -> list[int]:

@@ -38,6 +38,12 @@ class EventKind(models.TextChoices):
     PLAY_DONE = "play_done", _("Play done")
     PLAY_SNOOZED = "play_snoozed", _("Play snoozed")
     PLAY_DISMISSED = "play_dismissed", _("Play dismissed")
+    COMMITMENT_UPDATED = "commitment_updated", _("Promise corrected")
+    COMPLAINT_UPDATED = "complaint_updated", _("Complaint corrected")
+    CONCERN_UPDATED = "concern_updated", _("Concern corrected")
+    INITIATIVE_UPDATED = "initiative_updated", _("Initiative corrected")
+    CONCESSION_UPDATED = "concession_updated", _("Concession corrected")
+    VALUE_UPDATED = "value_updated", _("Value corrected")
 
 
 class TimelineEvent(models.Model):

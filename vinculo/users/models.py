@@ -81,3 +81,29 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API caller sent with a create, and the answer it got: the
+    same key and body within a day replays that answer instead of creating twice."""
+
+    # Whose key: "t:<token digest>" or "u:<user id>".
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    # 0 while the first request is still running.
+    status = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="one_idempotency_key_per_caller")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -39,13 +39,13 @@ def test_record_then_close_late_with_a_token(client: Client, owner: User) -> Non
 
     # When it records a promise to Ana and later closes it as kept, after the due date
     made = client.post(
-        "/api/commitments",
+        "/api/v1/commitments",
         data={"text": "Enviar la oferta", "made_on": "2024-03-01", "due": "2024-03-10",
               "person_id": ana.pk},
         content_type="application/json", **headers,
     )  # type: ignore[arg-type]  # fmt: skip
     closed = client.post(
-        f"/api/commitments/{made.json()['id']}/close",
+        f"/api/v1/commitments/{made.json()['id']}/close",
         data={"status": "kept", "closed_on": "2024-03-12"},
         content_type="application/json", **headers,
     )  # type: ignore[arg-type]  # fmt: skip
@@ -64,13 +64,13 @@ def test_renegotiating_without_a_new_due_date_is_a_422(
     client.force_login(owner)
 
     response = client.post(
-        f"/api/commitments/{promise.pk}/close",
+        f"/api/v1/commitments/{promise.pk}/close",
         data={"status": "renegotiated", "closed_on": "2024-03-10"},
         content_type="application/json",
     )
 
     assert response.status_code == 422
-    assert response.json()["detail"] == [
+    assert response.json()["errors"] == [
         {"loc": ["body", "new_due"], "msg": "A renegotiated promise needs a new due date.",
          "type": "invalid"}
     ]  # fmt: skip
@@ -81,10 +81,10 @@ def test_renegotiating_without_a_new_due_date_is_a_422(
 def test_a_promise_to_nobody_is_a_422(client: Client, owner: User) -> None:
     client.force_login(owner)
     response = client.post(
-        "/api/commitments", data={"text": "Llamar"}, content_type="application/json"
+        "/api/v1/commitments", data={"text": "Llamar"}, content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["msg"] == "Say to whom: a person, an account or both."
+    assert response.json()["errors"][0]["msg"] == "Say to whom: a person, an account or both."
     assert not Commitment.objects.exists()
 
 
@@ -92,12 +92,12 @@ def test_a_viewer_cannot_record_or_close(client: Client, viewer: User, promise: 
     client.force_login(viewer)
 
     made = client.post(
-        "/api/commitments",
+        "/api/v1/commitments",
         data={"text": "Llamar", "person_id": promise.person_id},
         content_type="application/json",
     )
     closed = client.post(
-        f"/api/commitments/{promise.pk}/close",
+        f"/api/v1/commitments/{promise.pk}/close",
         data={"status": "broken"},
         content_type="application/json",
     )
@@ -111,6 +111,6 @@ def test_a_viewer_cannot_record_or_close(client: Client, viewer: User, promise: 
 def test_closing_an_unknown_promise_is_a_404(client: Client, owner: User) -> None:
     client.force_login(owner)
     response = client.post(
-        "/api/commitments/999999/close", data={"status": "kept"}, content_type="application/json"
+        "/api/v1/commitments/999999/close", data={"status": "kept"}, content_type="application/json"
     )
     assert response.status_code == 404

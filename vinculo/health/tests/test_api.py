@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_insights_need_auth_and_follow_the_contract(client: Client) -> None:
-    assert client.get("/api/insights").status_code == 401
+    assert client.get("/api/v1/insights").status_code == 401
     Story.new("Acme").person("Ana")
     client.force_login(UserFactory())
-    response = client.get("/api/insights", {"as_of": "2026-06-30"})
+    response = client.get("/api/v1/insights", {"as_of": "2026-06-30"})
     assert response.status_code == 200
     data = response.json()
     assert data["as_of"] == "2026-06-30"
@@ -45,15 +45,15 @@ def test_owner_snoozes_and_dismisses_a_play(client: Client) -> None:
     client.force_login(user)
     until = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     response = client.post(
-        f"/api/plays/{play.pk}/snooze", {"until": until}, content_type="application/json"
+        f"/api/v1/plays/{play.pk}/snooze", {"until": until}, content_type="application/json"
     )
     assert response.status_code == 200 and response.json()["status"] == "snoozed"
     response = client.post(
-        f"/api/plays/{play.pk}/dismiss", {"reason": ""}, content_type="application/json"
+        f"/api/v1/plays/{play.pk}/dismiss", {"reason": ""}, content_type="application/json"
     )
     assert response.status_code == 422
     response = client.post(
-        f"/api/plays/{play.pk}/dismiss",
+        f"/api/v1/plays/{play.pk}/dismiss",
         {"reason": "Ya lo sabemos"},
         content_type="application/json",
     )
@@ -65,7 +65,7 @@ def test_owner_snoozes_and_dismisses_a_play(client: Client) -> None:
 def test_someone_elses_play_is_not_found_and_unchanged(client: Client) -> None:
     play = make_play(UserFactory())
     client.force_login(UserFactory())
-    response = client.post(f"/api/plays/{play.pk}/done")
+    response = client.post(f"/api/v1/plays/{play.pk}/done")
     assert response.status_code == 404
     play.refresh_from_db()
     assert play.status == PlayStatus.OPEN
@@ -75,7 +75,7 @@ def test_a_viewer_cannot_close_plays(client: Client) -> None:
     viewer = UserFactory(role=Role.VIEWER)
     play = make_play(viewer)
     client.force_login(viewer)
-    assert client.post(f"/api/plays/{play.pk}/done").status_code == 403
+    assert client.post(f"/api/v1/plays/{play.pk}/done").status_code == 403
     play.refresh_from_db()
     assert play.status == PlayStatus.OPEN
 
@@ -86,7 +86,7 @@ def test_agenda_follows_the_contract_and_lists_my_open_plays(client: Client) -> 
     # The agenda lists only what the user may read: their account (access.rules).
     Account.objects.filter(pk=play.account_id).update(owner=ColleagueFactory(user=user, name="Ana"))
     client.force_login(user)
-    data = client.get("/api/agenda", {"date": timezone.localdate().isoformat()}).json()
+    data = client.get("/api/v1/agenda", {"date": timezone.localdate().isoformat()}).json()
     assert set(data) == {"date", "for", "today", "later"}
     assert data["for"] == user.email
     [item] = data["today"]
@@ -109,7 +109,7 @@ def test_a_play_is_worded_in_the_language_of_the_request(client: Client) -> None
     client.force_login(user)
     until = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     spanish = client.post(
-        f"/api/plays/{play.pk}/snooze",
+        f"/api/v1/plays/{play.pk}/snooze",
         {"until": until},
         content_type="application/json",
         HTTP_ACCEPT_LANGUAGE="es",
@@ -119,7 +119,7 @@ def test_a_play_is_worded_in_the_language_of_the_request(client: Client) -> None
         "Llévales una propuesta que les ahorre tiempo o dinero.",
     )
     english = client.post(
-        f"/api/plays/{play.pk}/done", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+        f"/api/v1/plays/{play.pk}/done", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     ).json()
     assert english["reason"] == "No new idea or proposal brought in the last 120 days."
     assert english["facts"] == {"recent": 0, "accepted": 0, "last": None, "days": 120}

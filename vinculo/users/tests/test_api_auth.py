@@ -33,20 +33,26 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("get", "/api/people"),
-        ("get", "/api/people/1"),
-        ("post", "/api/people"),
-        ("get", "/api/accounts"),
-        ("get", "/api/accounts/1"),
-        ("post", "/api/interactions"),
-        ("post", "/api/commitments"),
-        ("post", "/api/commitments/1/close"),
+        ("get", "/api/v1/people"),
+        ("get", "/api/v1/people/1"),
+        ("post", "/api/v1/people"),
+        ("get", "/api/v1/accounts"),
+        ("get", "/api/v1/accounts/1"),
+        ("post", "/api/v1/interactions"),
+        ("post", "/api/v1/commitments"),
+        ("post", "/api/v1/commitments/1/close"),
     ],
 )
 def test_every_endpoint_needs_auth(client: Client, method: str, path: str) -> None:
     response = getattr(client, method)(path, data={}, content_type="application/json")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Unauthorized"}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not signed in",
+        "status": 401,
+        "detail": "Sign in or send an API token.",
+    }
 
 
 def test_a_token_authenticates_its_user_and_is_marked_used(client: Client, owner: User) -> None:
@@ -54,9 +60,9 @@ def test_a_token_authenticates_its_user_and_is_marked_used(client: Client, owner
     row, token = api_token_create(user=owner, name="ci")
 
     # When a script lists people and adds one with it (no session, no CSRF)
-    listed = client.get("/api/people", **bearer(token))  # type: ignore[arg-type]
+    listed = client.get("/api/v1/people", **bearer(token))  # type: ignore[arg-type]
     added = client.post(
-        "/api/people", data=NEW_PERSON, content_type="application/json", **bearer(token)
+        "/api/v1/people", data=NEW_PERSON, content_type="application/json", **bearer(token)
     )  # type: ignore[arg-type]
 
     # Then both work, as Ana
@@ -95,8 +101,10 @@ def test_a_bad_token_is_refused_and_nothing_is_written(
     else:
         headers = bearer(token[:-1] + ("A" if token[-1] != "A" else "B"))
 
-    read = client.get("/api/people", **headers)  # type: ignore[arg-type]
-    write = client.post("/api/people", data=NEW_PERSON, content_type="application/json", **headers)  # type: ignore[arg-type]
+    read = client.get("/api/v1/people", **headers)  # type: ignore[arg-type]
+    write = client.post(
+        "/api/v1/people", data=NEW_PERSON, content_type="application/json", **headers
+    )  # type: ignore[arg-type]
 
     assert (read.status_code, write.status_code) == (401, 401)
     assert not Person.objects.exists()
@@ -108,13 +116,13 @@ def test_a_session_works_and_writes_need_the_csrf_token(owner: User) -> None:
     browser.force_login(owner)
 
     # When she reads, then writes without and with the CSRF token
-    read = browser.get("/api/people")
-    forged = browser.post("/api/people", data=NEW_PERSON, content_type="application/json")
+    read = browser.get("/api/v1/people")
+    forged = browser.post("/api/v1/people", data=NEW_PERSON, content_type="application/json")
     assert not Person.objects.exists()
     browser.get("/api/docs")  # any page sets the CSRF cookie
     csrf = browser.cookies["csrftoken"].value
     genuine = browser.post(
-        "/api/people", data=NEW_PERSON, content_type="application/json", HTTP_X_CSRFTOKEN=csrf
+        "/api/v1/people", data=NEW_PERSON, content_type="application/json", HTTP_X_CSRFTOKEN=csrf
     )
 
     # Then reading works, the forged write is refused, the genuine one goes through
@@ -132,12 +140,14 @@ def test_a_viewer_reads_but_cannot_write(client: Client, viewer: User, auth: str
     else:
         headers = bearer(api_token_create(user=viewer)[1])
 
-    read = client.get("/api/people", **headers)  # type: ignore[arg-type]
-    write = client.post("/api/people", data=NEW_PERSON, content_type="application/json", **headers)  # type: ignore[arg-type]
+    read = client.get("/api/v1/people", **headers)  # type: ignore[arg-type]
+    write = client.post(
+        "/api/v1/people", data=NEW_PERSON, content_type="application/json", **headers
+    )  # type: ignore[arg-type]
 
     assert read.status_code == 200
     assert write.status_code == 403
-    assert write.json() == {"detail": "Your role can read but not change data."}
+    assert write.json()["detail"] == "Your role can read but not change data."
     assert not Person.objects.exists()
 
 
@@ -145,9 +155,11 @@ def test_the_documentation_is_for_signed_in_users(client: Client, viewer: User) 
     assert client.get("/api/docs").status_code == 302
     client.force_login(viewer)
     assert client.get("/api/docs").status_code == 200
-    schema = client.get("/api/openapi.json").json()
-    assert {"/api/people", "/api/people/{person_id}", "/api/interactions"} <= set(schema["paths"])
-    assert "/api/commitments/{commitment_id}/close" in schema["paths"]
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/people", "/api/v1/people/{person_id}", "/api/v1/interactions"} <= set(
+        schema["paths"]
+    )
+    assert "/api/v1/commitments/{commitment_id}/close" in schema["paths"]
     assert {"BearerTokenAuth", "SessionCsrfAuth"} <= set(schema["components"]["securitySchemes"])
 
 
@@ -164,7 +176,7 @@ class TestTokenCommand:
         assert (row.user, row.name) == (owner, "nightly import")
         assert row.digest == hashlib.sha256(token.encode()).hexdigest()
         assert token not in err.getvalue()
-        assert client.get("/api/people", **bearer(token)).status_code == 200  # type: ignore[arg-type]
+        assert client.get("/api/v1/people", **bearer(token)).status_code == 200  # type: ignore[arg-type]
 
     def test_list_and_revoke(self, owner: User, client: Client) -> None:
         row, token = api_token_create(user=owner, name="ci")
@@ -177,7 +189,7 @@ class TestTokenCommand:
         call_command("api_token", "revoke", str(row.pk), stdout=StringIO())
         row.refresh_from_db()
         assert row.revoked_at is not None
-        assert client.get("/api/people", **bearer(token)).status_code == 401  # type: ignore[arg-type]
+        assert client.get("/api/v1/people", **bearer(token)).status_code == 401  # type: ignore[arg-type]
 
     def test_unknown_user_is_an_error(self, db: None) -> None:
         with pytest.raises(CommandError, match="No user named 'nadie'"):
