@@ -489,7 +489,8 @@ def test_health_panels_keep_a_fixed_query_count(
     # functions and the names on both sides (the engine's own coverage). The year's
     # history chart is one more (the person's also reads the settings again) and the
     # person's contacts by month one; the account's product lines, value items and
-    # concessions three; +1 each: access.rules.person_for / account_for, the read check; +1 each: the audit trail.
+    # concessions three; +1 each: access.rules.person_for / account_for, the read check;
+    # +1 each: the audit trail.
     with django_assert_num_queries(20):
         assert signed_in.get(person.get_absolute_url()).status_code == 200
     with django_assert_num_queries(25):
