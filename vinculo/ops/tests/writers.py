@@ -21,7 +21,7 @@ from vinculo.people.models import Person  # noqa: E402
 from vinculo.users.models import User  # noqa: E402
 
 
-def main(threads: int, each: int) -> None:
+def main(threads: int = 40, each: int = 5) -> None:
     people = list(Person.objects.order_by("pk")[:threads])
     actor = User.objects.order_by("pk").first()
     ok: list[int] = []
