@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 from vinculo.health.models import HealthSnapshot
@@ -35,19 +33,8 @@ def nightly_snapshot_run(day: dt.date) -> dict[str, Any]:
     return recompute_run(as_of=day)
 
 
-def retention_function() -> Callable[[dt.date], Any] | None:
-    """``vinculo.privacy.retention_purge(today)`` when that module is installed, else None."""
-    try:
-        module = importlib.import_module("vinculo.privacy")
-    except ImportError:
-        return None
-    found = getattr(module, "retention_purge", None)
-    return found if callable(found) else None
-
-
 def retention_run(day: dt.date) -> dict[str, Any]:
-    purge = retention_function()
-    if purge is None:
-        return {"day": day.isoformat(), "skipped": "vinculo.privacy.retention_purge is absent"}
-    result = purge(day)
-    return {"day": day.isoformat(), "result": result if isinstance(result, dict) else str(result)}
+    """The personal-data retention purge of docs/privacy.md, as a scheduled job."""
+    from vinculo.privacy.services import retention_purge
+
+    return {"day": day.isoformat(), "purged": retention_purge(day)}

@@ -112,9 +112,7 @@ def _retention(day: dt.date) -> object:
 
 
 def _retention_available() -> bool:
-    from vinculo.ops.jobs import retention_function
-
-    return retention_function() is not None
+    return True
 
 
 def schedule() -> list[Job]:

@@ -64,8 +64,11 @@ def test_the_scheduler_enqueues_the_nightly_snapshot_once_a_day() -> None:
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "vinculo.ops.tasks.nightly_snapshot"
     assert queued.args_kwargs == {"args": [], "kwargs": {"day": "2026-03-04"}}
-    # Retention is not scheduled while vinculo.privacy.retention_purge does not exist.
+    # Retention (vinculo.privacy) has its own hour, 03:00, and runs once that day too.
     assert not ScheduledJob.objects.filter(name="retention").exists()
+    assert scheduler_tick("w2", now=NIGHT + dt.timedelta(hours=1)) == ["retention"]
+    assert scheduler_tick("w1", now=NIGHT + dt.timedelta(hours=2)) == []
+    assert DBTaskResult.objects.filter(task_path="vinculo.ops.tasks.retention").count() == 1
 
 
 def _running(worker_ids: list[str]) -> DBTaskResult:
