@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from vinculo.factories import AccountFactory, EmploymentFactory, PersonFactory
+from vinculo.factories import AccountFactory, ColleagueFactory, EmploymentFactory, PersonFactory
 from vinculo.growth.services import value_item_record
 from vinculo.users.models import User
 from vinculo.web.tests.test_browser import SCREENSHOTS, sign_in
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_export_links_follow_the_live_search(page: Any, live_server: Any, owner: User) -> None:
-    acme = AccountFactory(name="Acme Ibérica")
+    acme = AccountFactory(name="Acme Ibérica", owner=ColleagueFactory(user=owner))
     for name in ("Marta Ruiz", "Luis Ortega"):
         EmploymentFactory(person=PersonFactory(name=name), account=acme)
     sign_in(page, live_server.url, owner)
@@ -38,7 +38,7 @@ def test_export_links_follow_the_live_search(page: Any, live_server: Any, owner:
 def test_value_review_prints_without_the_sites_chrome(
     page: Any, live_server: Any, owner: User
 ) -> None:
-    acme = AccountFactory(name="Acme Ibérica")
+    acme = AccountFactory(name="Acme Ibérica", owner=ColleagueFactory(user=owner))
     value_item_record(
         account=acme, date=timezone.localdate() - dt.timedelta(days=3), kind="saving",
         amount=Decimal("1200"), evidence="Nuevo embalaje",

@@ -57,7 +57,9 @@ def test_find_a_person_and_log_a_meeting_with_the_keyboard(
         person=luis, account=acme, title="Jefe de planta", function=Function.PRODUCTION
     )
     for name, company in [("Carmen Vidal", "Globex"), ("Jorge Sanz", "Initech")]:
-        EmploymentFactory(person=PersonFactory(name=name), account=AccountFactory(name=company))
+        # Accounts of ours: an account manager reads the people of the accounts they own.
+        account = AccountFactory(name=company, owner=us)
+        EmploymentFactory(person=PersonFactory(name=name), account=account)
 
     # When I sign in, I see the people list
     sign_in(page, live_server.url, owner)
