@@ -19,6 +19,9 @@ run: install
 	DEBUG=true $(BIN)/vinculo seed_demo --if-empty
 	DEBUG=true $(BIN)/vinculo recompute_health --if-missing
 	@DEBUG=true $(BIN)/vinculo demo_logins
+	@# One command: a background-task worker beside the server; Ctrl-C stops both.
+	@DEBUG=true $(BIN)/vinculo worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=true $(BIN)/vinculo runserver 127.0.0.1:8000
 
 test: install

@@ -78,6 +78,25 @@ def measure(incremental_runs: int) -> dict[str, object]:
     report = health_recompute(as_of=as_of)
     full = time.perf_counter() - began
     peak_full_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from vinculo.health.models import HealthSnapshot
+
+    def stored(day: dt.date) -> tuple[int, int]:
+        table = HealthSnapshot._meta.db_table
+        text = "components::text" if connection.vendor == "postgresql" else "components"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(LENGTH({text})), 0) FROM {table} WHERE as_of = %s",
+                [day],
+            )
+            rows, size = cursor.fetchone()
+        return int(rows), int(size)
+
+    first_rows, first_bytes = stored(as_of)
+    print(  # in case a later step fails: the main figure first
+        f"floor {floor:.2f} s, recompute {full:.2f} s, peak {peak_full_mib:.0f} MiB",
+        file=sys.stderr,
+        flush=True,
+    )
 
     people = list(
         Person.objects.filter(employments__end__isnull=True).values_list("pk", flat=True)[
@@ -99,6 +118,13 @@ def measure(incremental_runs: int) -> dict[str, object]:
         health_update_for(person_ids=[pid], as_of=as_of)
         timings.append(time.perf_counter() - began)
     timings.sort()
+    # After the incremental runs (a later day would make them skip the plays): the next
+    # day, when only the subjects whose health changed get a snapshot.
+    next_day = as_of + dt.timedelta(days=1)
+    began = time.perf_counter()
+    health_recompute(as_of=next_day, sync_plays=False)
+    next_s = time.perf_counter() - began
+    next_rows, next_bytes = stored(next_day)
     return {
         "interactions": Interaction.objects.count(),
         "participants": InteractionPerson.objects.count(),
@@ -108,6 +134,11 @@ def measure(incremental_runs: int) -> dict[str, object]:
         "recompute_s": round(full, 2),
         "ratio": round(full / floor, 2),
         "peak_mib": round(peak_full_mib),
+        "snapshots_first_day": first_rows,
+        "snapshot_bytes_first_day": first_bytes,
+        "next_day_recompute_s": round(next_s, 2),
+        "snapshots_next_day": next_rows,
+        "snapshot_bytes_next_day": next_bytes,
         "incremental_median_ms": round(1000 * statistics.median(timings), 1) if timings else None,
         "incremental_p95_ms": round(1000 * timings[int(0.95 * (len(timings) - 1))], 1)
         if timings

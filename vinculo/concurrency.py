@@ -31,7 +31,10 @@ class StaleVersion(ValidationError):
 
 
 class Versioned(models.Model):
-    version = models.PositiveIntegerField(gettext_lazy("version"), default=1, editable=False)
+    # db_default as well: the set-based importers (vinculo.bulk) insert rows without it.
+    version = models.PositiveIntegerField(
+        gettext_lazy("version"), default=1, db_default=1, editable=False
+    )
     changed_at = models.DateTimeField(
         gettext_lazy("last changed"), null=True, blank=True, editable=False
     )

@@ -40,6 +40,7 @@ from vinculo.bulk import (
     update_rows,
 )
 from vinculo.capture.models import BlockedAddress, EventVersion, MailThread, UnmatchedAddress
+from vinculo.health.summary import SummaryTouch
 from vinculo.interactions.levels import suggest_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.interactions.services import accounts_at_dates, interactions_assign_accounts
@@ -425,6 +426,8 @@ class InteractionWriter:
         self.convert = [db_converter(Interaction, f) for f in _FIELDS]
         self.created_by = actor.pk if actor is not None else None
         self.levels: dict[str, str] = {}
+        # The people and accounts whose daily summary the run changes (refreshed at its end).
+        self.touched = SummaryTouch()
 
     def suggested_level(self, summary: str) -> str:
         """The level suggested for a new interaction's summary (M5), as interaction_log
@@ -584,6 +587,7 @@ class InteractionWriter:
         report = self.report
         if plan.remove:
             removed = set(plan.remove)
+            self.touched.add_interactions(removed)
             Interaction.objects.filter(pk__in=removed).delete()
             report.removed["interaction"] += len(removed)
         if plan.create:
@@ -610,6 +614,8 @@ class InteractionWriter:
             for planned in plan.create:
                 planned.pk = ids[planned.record.source_id]
             report.created["interaction"] += len(plan.create)
+        # Their subjects before the change, and (below) after it.
+        self.touched.add_interactions([p.pk for p in plan.update + plan.relink])
         if plan.update:
             update_rows(
                 Interaction,
@@ -637,6 +643,7 @@ class InteractionWriter:
         )
         if changed:  # their date or participants may have changed: the SQL rule
             interactions_assign_accounts(Interaction.objects.filter(pk__in=changed))
+        self.touched.add_interactions([*changed, *(p.pk for p in plan.create)])
         # Only replies get a row: a message missing here starts its own thread (its
         # thread id is its own Message-ID), which spares a row for most of a mailbox.
         threads = [
@@ -685,6 +692,7 @@ class InteractionWriter:
                 if keep is not None and sid not in keep:
                     stale.append(pk)
         if stale:
+            self.touched.add_interactions(stale)
             Interaction.objects.filter(pk__in=stale).delete()
             self.report.removed["interaction"] += len(stale)
 
@@ -693,8 +701,10 @@ class InteractionWriter:
         queryset = Interaction.objects.filter(source=Source.CALENDAR).filter(
             Q(source_id=exact) | Q(source_id__startswith=prefix)
         )
-        count = queryset.count()
+        ids = list(queryset.values_list("pk", flat=True))
+        count = len(ids)
         if count:
+            self.touched.add_interactions(ids)
             queryset.delete()
             self.report.removed["interaction"] += count
         return count
@@ -739,6 +749,8 @@ def capture_run(
                 session = Session(report, directory, writer, actor, progress)
                 work(session)
                 writer.flush()
+                if not dry_run:
+                    writer.touched.flush()
                 directory.save_unmatched()
         except Refused as refusal:
             report.problem(refusal.where, refusal.message)

@@ -7,8 +7,10 @@ the preview and the report, and the progress of a run being applied in the backg
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -18,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,10 +236,13 @@ def import_run_create(
 
 # -- applying ---------------------------------------------------------------------------
 
-# Runs being applied by this process, with the items done so far. The run's row says
-# "running" from the start; a running row that no live thread here holds was interrupted.
+# Runs being applied by this process, with the items done so far. A run applied by a
+# worker (``vinculo worker``, another process or machine) writes its count to a small file
+# beside the stored upload instead: its transaction hides every row until it commits.
 _live: dict[int, int] = {}
 _live_lock = threading.Lock()
+PROGRESS_FILE = "progress.json"
+PROGRESS_EVERY_S = 0.5
 
 
 def live_progress(run_id: int) -> int | None:
@@ -245,8 +250,39 @@ def live_progress(run_id: int) -> int | None:
         return _live.get(run_id)
 
 
+def progress_of(run: ImportRun) -> int | None:
+    """Items done so far by whoever applies the run (this process or a worker), or None."""
+    local = live_progress(run.pk)
+    if local is not None:
+        return local
+    try:
+        data = json.loads((_stored(run).parent / PROGRESS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return int(data.get("done") or 0)
+
+
+def _task_pending(run_id: int) -> bool:
+    """A worker task for this run is queued or running (see ``vinculo.ops.tasks``)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from vinculo.ops.tasks import IMPORT_TASK
+
+    return (
+        DBTaskResult.objects.filter(
+            task_path=IMPORT_TASK,
+            status__in=["READY", "RUNNING"],
+            args_kwargs__kwargs__run_id=run_id,
+        )
+        .only("pk")
+        .exists()
+    )
+
+
 def is_interrupted(run: ImportRun) -> bool:
-    return run.status == ImportStatus.RUNNING and live_progress(run.pk) is None
+    if run.status != ImportStatus.RUNNING or live_progress(run.pk) is not None:
+        return False
+    return not _task_pending(run.pk)
 
 
 def can_apply(run: ImportRun) -> bool:
@@ -259,14 +295,14 @@ def can_apply(run: ImportRun) -> bool:
 
 
 def import_run_start(*, run: ImportRun, actor: User, background: bool | None = None) -> ImportRun:
-    """Mark the run as running and apply it, in a thread unless ``background`` is False
-    (the setting ``VINCULO_IMPORT_BACKGROUND`` decides by default)."""
+    """Mark the run as running and apply it: queued for a worker (``vinculo worker``) unless
+    ``background`` is False (the setting ``VINCULO_IMPORT_BACKGROUND`` decides by default),
+    or when called inside a transaction (a worker could not see the uncommitted row)."""
     if not can_apply(run):
         raise ValidationError(_("This import cannot be applied (again)."))
     with _live_lock:
         if run.pk in _live:
             raise ValidationError(_("This import is already running."))
-        _live[run.pk] = 0
     now = timezone.now()
     run.status = ImportStatus.RUNNING
     run.started_at = now
@@ -277,35 +313,57 @@ def import_run_start(*, run: ImportRun, actor: User, background: bool | None = N
     if background is None:
         background = getattr(settings, "VINCULO_IMPORT_BACKGROUND", True)
     if background and connection.in_atomic_block:
-        background = False  # a thread could not see this uncommitted row
+        background = False
     if background:
-        thread = threading.Thread(
-            target=_apply_in_thread, args=(run.pk, actor.pk), name=f"import-{run.pk}", daemon=True
-        )
-        thread.start()
+        from vinculo.ops.tasks import import_apply
+
+        import_apply.enqueue(run_id=run.pk, actor_id=actor.pk)
     else:
-        _apply(run, actor)
+        _apply_here(run, actor)
     return run
 
 
-def _apply_in_thread(run_id: int, actor_id: int) -> None:
-    close_old_connections()
+def import_run_apply(*, run_id: int, actor_id: int) -> ImportRun:
+    """Apply a run marked running (what the worker's task does); safe to run again."""
+    run = ImportRun.objects.get(pk=run_id)
+    actor = User.objects.get(pk=actor_id)
+    if run.status != ImportStatus.RUNNING:
+        return run  # done meanwhile (a re-run of a task whose worker died after the end)
+    _apply_here(run, actor)
+    return run
+
+
+def _apply_here(run: ImportRun, actor: User) -> None:
+    with _live_lock:
+        _live[run.pk] = 0
     try:
-        run = ImportRun.objects.get(pk=run_id)
-        actor = User.objects.get(pk=actor_id)
         _apply(run, actor)
     finally:
         with _live_lock:
-            _live.pop(run_id, None)
-        connection.close()
+            _live.pop(run.pk, None)
+
+
+def _write_progress(path: Path, done: int) -> None:
+    temporary = path.with_suffix(".tmp")
+    try:
+        temporary.write_text(json.dumps({"done": done}), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # progress is a courtesy; the import goes on
 
 
 def _apply(run: ImportRun, actor: User) -> None:
     path = _stored(run)
+    progress_path = path.parent / PROGRESS_FILE
+    last_written = [0.0]
 
     def progress(_name: str, amount: int) -> None:
         with _live_lock:
-            _live[run.pk] = _live.get(run.pk, 0) + amount
+            done = _live[run.pk] = _live.get(run.pk, 0) + amount
+        now = time.monotonic()
+        if now - last_written[0] >= PROGRESS_EVERY_S:
+            last_written[0] = now
+            _write_progress(progress_path, done)
 
     try:
         report = capture_run(
@@ -321,7 +379,8 @@ def _apply(run: ImportRun, actor: User) -> None:
         run.status = ImportStatus.FAILED
     finally:
         with _live_lock:
-            done = _live.pop(run.pk, 0)
+            done = _live.get(run.pk, 0)
+        progress_path.unlink(missing_ok=True)
     # The readers tick in their own units (components, lines); the end is what was read.
     run.progress = int(run.report.get("read") or 0) if run.status == ImportStatus.DONE else done
     run.finished_at = timezone.now()
@@ -334,10 +393,12 @@ __all__ = [
     "Options",
     "can_apply",
     "detect_format",
+    "import_run_apply",
     "import_run_create",
     "import_run_start",
     "is_interrupted",
     "live_progress",
     "options_problems",
+    "progress_of",
     "report_from",
 ]

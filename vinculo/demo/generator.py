@@ -32,8 +32,10 @@ from tqdm import tqdm
 
 from vinculo.bulk import copy_rows
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
+from vinculo.concurrency import Versioned
 from vinculo.demo import texts
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
+from vinculo.health.summary import summary_rebuild
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import (
     Account,
@@ -272,8 +274,12 @@ class _Writer:
         for model in _WRITE_ORDER:
             rows = self.buffers[model]
             if rows:
-                self.written[model] += copy_rows(model, _FIELDS[model], rows)
-                rows.clear()
+                fields = _FIELDS[model]
+                if issubclass(model, Versioned) and "version" not in fields:
+                    # Versioned.version has no database default: every new row starts at 1.
+                    fields, rows = (*fields, "version"), [(*row, 1) for row in rows]
+                self.written[model] += copy_rows(model, fields, rows)
+                self.buffers[model].clear()
 
     def reset_sequences(self) -> None:
         """PostgreSQL sequences do not see explicit ids; move them past ours."""
@@ -1561,6 +1567,7 @@ def seed_demo(
         writer = _Writer()
         generator = _Generator(accounts=accounts, seed=seed, as_of=as_of, writer=writer)
         generator.run(progress=progress)
+        summary_rebuild()  # the engine's daily summary of what was just loaded
     # Fresh statistics: until autovacuum gets to them, the planner thinks the tables are
     # empty and picks plans that are slow on millions of rows (seen on PostgreSQL).
     with connection.cursor() as cursor:

@@ -58,6 +58,7 @@ from vinculo.growth.checks import (
     value_item_problems,
 )
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
+from vinculo.health.summary import SummaryTouch
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.interactions.services import (
     accounts_at_dates,
@@ -408,6 +409,8 @@ class _Importer:
         self.teams: dict[str, int] = dict(Team.objects.values_list("name", "pk"))
         self.touched: dict[type[Model], tuple[int, bytearray]] = {}
         self.moved_people: set[int] = set()
+        # The people and accounts whose daily summary the bundle changes (health.summary).
+        self.summary = SummaryTouch()
 
     # -- problems -----------------------------------------------------------------------
 
@@ -486,6 +489,7 @@ class _Importer:
                     continue
                 self.report.files[name] = FileCounts()
                 step(name, self.rows(name, handle))
+        self.summary.flush()
 
     def analyze(self, *models: type[Model]) -> None:
         """Refresh PostgreSQL's statistics while the tables fill up.
@@ -1011,13 +1015,14 @@ class _Importer:
         # Jobs changed: the accounts of these people's interactions already stored may have
         # too. Those in this bundle's interactions.csv get theirs as they are written.
         for people in batched(sorted(self.moved_people), 500):
-            interactions_assign_accounts(
-                Interaction.objects.filter(
-                    pk__in=InteractionPerson.objects.filter(person_id__in=people).values(
-                        "interaction_id"
-                    )
+            moved = list(
+                InteractionPerson.objects.filter(person_id__in=people).values_list(
+                    "interaction_id", flat=True
                 )
             )
+            self.summary.add_interactions(moved)  # the accounts they leave
+            interactions_assign_accounts(Interaction.objects.filter(pk__in=moved))
+            self.summary.add_interactions(moved)  # and the ones they join
 
     def import_contact_plans(self, name: str, rows: Iterator[_Row]) -> None:
         counts = self.report.files[name]
@@ -1122,6 +1127,8 @@ class _Importer:
                     batch.append(_Pending(row.line, key, values, (ours, theirs)))
             existing: dict[int, tuple] = {}
             batch = self.classify(name, spec, batch, existing, refused)
+            # The subjects of the rows it changes, as they were (and below, as they are).
+            self.summary.add_interactions([p.pk for p in batch if p.pk is not None])
             old_links = self._links([p.pk for p in batch if p.pk is not None])
             changed_links = {
                 p.pk for p in batch if p.pk is not None and old_links.get(p.pk, ((), ())) != p.extra
@@ -1153,6 +1160,7 @@ class _Importer:
                 interactions_assign_accounts(
                     Interaction.objects.filter(pk__in=[p.pk for p in updated])
                 )
+            self.summary.add_interactions([p.pk for p in created + updated])
             self.tick(name, len(chunk))
 
     def _links(self, pks: list[int]) -> dict[int, tuple[list[int], list[int]]]:

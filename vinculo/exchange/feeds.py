@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar import TRANSP, Calendar, Event, Timezone
 
+from vinculo.access import rules
 from vinculo.commitments.models import Commitment
 from vinculo.exchange.models import CalendarFeed
 from vinculo.health.agenda import AgendaItem, agenda_for, reader_for
@@ -156,7 +157,8 @@ def _agenda_entry(
 
 def _deadlines(*, user: User, today: dt.date, absolute: Callable[[str], str]) -> list[FeedEntry]:
     """Open promises in the user's care due from today on (the agenda lists the late ones).
-    Whose care is the agenda's rule: its people, its accounts, or made by the user."""
+    Whose care is the agenda's rule: its people, its accounts, or made by the user; and
+    only about people or accounts the user may read (access.rules)."""
     reader = reader_for(user=user)
     me = (
         Colleague.objects.filter(pk=reader.colleague_id)
@@ -168,7 +170,8 @@ def _deadlines(*, user: User, today: dt.date, absolute: Callable[[str], str]) ->
         Q(colleague_id=reader.colleague_id) if reader.colleague_id is not None else Q(pk__in=[])
     )
     rows = (
-        Commitment.objects.filter(
+        rules.scoped(user, Commitment.objects.all())
+        .filter(
             Q(person_id__in=my_people) | Q(account_id__in=my_accounts) | made_by_me,
             status=CommitmentStatus.OPEN,
             due__gte=today,

@@ -1,8 +1,9 @@
 """People as vCard 3.0 (RFC 2426), written with vobject: one card per person.
 
 What a card holds: the name, every address and phone, the current company and title (the
-first current job, as on the people list), the birthday and the notes. The other profile
-facts (family, tastes…) have no vCard property and stay in Vínculo.
+first current job, as on the people list), the notes, and the birthday when the reader may
+see personal facts (access.rules; the export records that read). The other profile facts
+(family, tastes…) have no vCard property and stay in Vínculo.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ def _split_name(name: str) -> tuple[str, str]:
     return given, family
 
 
-def person_card(person: Person) -> str:
+def person_card(person: Person, *, personal: bool = False) -> str:
     """One person's card. ``person`` needs ``emails`` and ``current_jobs`` loaded (as the
-    people list's queryset and ``person_profile`` have them)."""
+    people list's queryset and ``person_profile`` have them). The birthday only with
+    ``personal`` (the reader may see personal facts)."""
     card = vobject.vCard()
     card.add("uid").value = person_uid(person.pk)
     card.add("fn").value = person.name
@@ -52,7 +54,7 @@ def person_card(person: Person) -> str:
         card.add("org").value = [jobs[0].account.name]
         if jobs[0].title:
             card.add("title").value = jobs[0].title
-    if person.birthday is not None:
+    if personal and person.birthday is not None:
         card.add("bday").value = person.birthday.isoformat()
     if person.notes:
         card.add("note").value = person.notes
@@ -61,8 +63,10 @@ def person_card(person: Person) -> str:
 
 
 def cards(people: Iterable[Person]) -> Iterator[bytes]:
+    """Cards of people annotated with ``facts_visible`` (access.rules.with_personal_facts_flag)
+    or, without it, with no personal facts."""
     for person in people:
-        yield person_card(person).encode()
+        yield person_card(person, personal=bool(getattr(person, "facts_visible", False))).encode()
 
 
 def people_cards(people: QuerySet[Person]) -> Iterator[bytes]:

@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from vinculo.access import rules
+from vinculo.access.models import Face
 from vinculo.exchange import feeds, lists, review, review_pdf, vcards
 from vinculo.people import selectors as people_selectors
 from vinculo.web import lists as web_lists
@@ -49,10 +51,21 @@ def _list_file(
 
 @require_GET
 def people_export(request: AuthedHttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
-    """The people list as on screen (same search, scope and sort), every page of it."""
-    _chosen, people = web_lists.people_for(request.GET, user=request.user)
+    """The people list as on screen (same search, scope and sort), every page of it: only
+    the people the user may read; in cards, birthdays only where they may see personal
+    facts, each such read recorded (one query and the inserts, before the stream)."""
+    user = request.user
+    _chosen, people = web_lists.people_for(request.GET, user=user)
     if fmt == "vcf":
-        response = StreamingHttpResponse(vcards.people_cards(people), _VCARD)
+        flagged = rules.with_personal_facts_flag(user, people)
+        rules.record_personal_reads(
+            user,
+            people.filter(rules.personal_facts_q(user), birthday__isnull=False)
+            .order_by()
+            .values_list("pk", flat=True),
+            face=Face.EXPORT,
+        )
+        response = StreamingHttpResponse(vcards.people_cards(flagged), _VCARD)
         _attachment(response, lists.file_name(lists.PEOPLE, "vcf"))
         return response
     return _list_file(lists.PEOPLE, people, fmt)
@@ -60,16 +73,21 @@ def people_export(request: AuthedHttpRequest, fmt: str) -> HttpResponse | Stream
 
 @require_GET
 def accounts_export(request: AuthedHttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
-    """The accounts list as on screen (same search and sort)."""
-    _chosen, accounts = web_lists.accounts_for(request.GET)
+    """The accounts list as on screen (same search and sort, the user's accounts)."""
+    _chosen, accounts = web_lists.accounts_for(request.GET, user=request.user)
     return _list_file(lists.ACCOUNTS, accounts, fmt)
 
 
 @require_GET
 def person_vcard(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
-    """One person's card, from the same read as their page."""
+    """One person's card, from the same read as their page (404 unless readable); the
+    birthday only for those who may see personal facts, the read recorded."""
+    rules.person_for(request.user, person_id)
     person = people_selectors.person_profile(person_id=person_id)
-    response = HttpResponse(vcards.person_card(person), _VCARD)
+    personal = rules.can_see_personal_facts(request.user, person)
+    if personal and person.birthday is not None:
+        rules.record_personal_reads(request.user, [person.pk], face=Face.EXPORT)
+    response = HttpResponse(vcards.person_card(person, personal=personal), _VCARD)
     slug = "".join(c if c.isalnum() else "-" for c in person.name).strip("-") or "person"
     _attachment(response, f"{slug}.vcf")
     return response
@@ -125,6 +143,7 @@ def calendar_feed_settings(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _review(request: AuthedHttpRequest, account_id: int) -> review.ValueReview:
+    rules.account_for(request.user, account_id)  # 404 unless the user may read it
     since, until = review.review_period(
         today=timezone.localdate(),
         since=_date_param(request, "since"),
@@ -143,7 +162,7 @@ def _date_param(request: AuthedHttpRequest, name: str) -> dt.date | None:
 @require_GET
 def value_review_page(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     """The account's value review (M20), to print or to share in a business review. Read
-    by whoever may read the account page."""
+    by whoever may read the account page (others: 404)."""
     found = _review(request, account_id)
     return render(
         request,

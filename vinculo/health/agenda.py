@@ -42,6 +42,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from vinculo.access import rules as access
 from vinculo.bulk import values_for_ids
 from vinculo.commitments.models import Commitment, Complaint
 from vinculo.growth.models import Holding
@@ -801,6 +802,14 @@ def agenda_for(
     )
     manager = reader.user is not None and reader.user.role == Role.MANAGER
     team_id = reader.user.team_id if reader.user is not None else None
+    # Nothing the user may not read, whatever owns it (access.rules; subqueries, no query).
+    readable = Q()
+    readable_people: QuerySet[Any] = Person.objects.values("pk")
+    readable_accounts: QuerySet[Any] = Account.objects.values("pk")
+    if reader.user is not None and not access.is_admin(reader.user):
+        readable_people = access.visible_people(reader.user).values("pk")
+        readable_accounts = access.visible_accounts(reader.user).values("pk")
+        readable = Q(person_id__in=readable_people) | Q(account_id__in=readable_accounts)
 
     # Plays: mine to act on, those about my facts (they decide whether a promise or a
     # complaint needs its own line), and the team's untouched ones for a manager.
@@ -817,7 +826,7 @@ def agenda_for(
             & ~Q(owner=reader.user)
         )
         plays_q |= team_untouched
-    rows = Play.objects.filter(plays_q).values_list(
+    rows = Play.objects.filter(plays_q).filter(readable).values_list(
         "pk", "kind", "person_id", "account_id", "facts", "status", "snoozed_until",
         "owner_id", "owner__first_name", "owner__last_name", "owner__username",
         "owner__colleague__name", "raised_on",
@@ -861,6 +870,7 @@ def agenda_for(
     )
     cadence_rows = (
         Person.objects.filter(pk__in=my_people)
+        .filter(pk__in=readable_people)
         .annotate(
             snapshot_day=Subquery(latest.values("as_of")[:1]),
             cadence=Subquery(latest.values("components__cadence__facts")[:1]),
@@ -893,6 +903,7 @@ def agenda_for(
             made_on__lte=day,
             due__lt=day,
         )
+        .filter(readable)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         .values_list("pk", "person_id", "account_id", "text", "due")
     )
@@ -922,6 +933,7 @@ def agenda_for(
         )
     complaints = (
         Complaint.objects.filter(in_mine | team_complaints, opened__lte=day)
+        .filter(readable)
         .filter(Q(resolved__isnull=True) | Q(resolved__gt=day))
         .annotate(mine=ExpressionWrapper(in_mine, output_field=BooleanField()))
         .values_list(
@@ -960,6 +972,7 @@ def agenda_for(
         red_accounts = [
             (aid, overall, owner or "")
             for aid, overall, band, owner in Account.objects.filter(pk__in=team_accounts)
+            .filter(pk__in=readable_accounts)
             .annotate(
                 health=_latest_value("account_id", day, "overall"),
                 band=_latest_value("account_id", day, "band"),

@@ -33,6 +33,7 @@ from vinculo.health.readers import (
     all_person_ids,
     colleague_functions,
 )
+from vinculo.health.summary import summary_verify, summary_verify_for
 
 
 @dataclass(slots=True)
@@ -56,10 +57,15 @@ def compute(
     *,
     person_ids: Iterable[int] | None = None,
     account_ids: Iterable[int] | None = None,
+    summary_checked: bool = False,
 ) -> Result:
     """Health of the given people and accounts (all when None) as of a date.
 
-    Reads only facts dated on or before ``as_of``.
+    Reads only facts dated on or before ``as_of``. The contact facts come from the daily
+    summary: a few subjects have theirs checked subject by subject (``summary_verify_for``,
+    a few milliseconds; rebuilt if their interactions were written around the services),
+    everyone's by its totals
+    (``summary_verify``) unless the caller did it (``summary_checked``, the full run).
     """
     cfg = cfg or EngineConfig()
     if person_ids is not None:
@@ -67,6 +73,8 @@ def compute(
     if account_ids is not None:
         account_ids = list(account_ids)
     jobs = f.jobs_at(as_of, person_ids=person_ids)
+    if not summary_checked:
+        _summary_for(person_ids, account_ids, jobs)
     all_people = all_person_ids() if person_ids is None else person_ids
     tiers = account_tiers_and_statuses(
         None if person_ids is None else {job.account_id for job in jobs}
@@ -123,6 +131,23 @@ def compute(
         if person_ids is None and account_ids is None
         else account_tiers_and_statuses(account_ids),
     )
+
+
+# Up to this many subjects, a scoped run checks their summary rows one by one.
+REFRESH_UP_TO = 500
+
+
+def _summary_for(
+    person_ids: list[int] | None, account_ids: list[int] | None, jobs: list[f.Job]
+) -> None:
+    if person_ids is None or (account_ids is None and len(person_ids) > REFRESH_UP_TO):
+        summary_verify()
+        return
+    accounts = account_ids if account_ids is not None else sorted({j.account_id for j in jobs})
+    if len(person_ids) + len(accounts) > REFRESH_UP_TO:
+        summary_verify()
+    else:
+        summary_verify_for(person_ids, accounts)
 
 
 def _compute_accounts(

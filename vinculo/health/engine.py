@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from vinculo.health import facts as f
 
 
+# The defaults, built once: a fallback read per subject must not build a configuration.
+_DEFAULTS = EngineConfig()
+
+
 @dataclass(slots=True)
 class Component:
     value: int
@@ -82,7 +86,9 @@ def frequency(contact: f.ContactFacts | None, recent_days: int) -> Component:
 def default_cadence(tier: str, cfg: EngineConfig) -> int:
     """Days between contacts when none is agreed: the tier's default, else the untiered."""
     table = cfg.default_cadence_days
-    return table.get(tier, table.get("", EngineConfig().default_cadence_days[""]))
+    if tier in table:
+        return table[tier]
+    return table.get("", _DEFAULTS.default_cadence_days[""])
 
 
 def depth(contact: f.ContactFacts | None, cfg: EngineConfig) -> Component:
@@ -135,7 +141,9 @@ def promises(p: f.PromiseFacts | None) -> Component:
 def complaint_target(severity: str, cfg: EngineConfig) -> int:
     """Days to resolve a complaint of this severity (the untargeted get the medium's)."""
     table = cfg.complaint_target_days
-    return table.get(severity, table.get("medium", EngineConfig().complaint_target_days["medium"]))
+    if severity in table:
+        return table[severity]
+    return table.get("medium", _DEFAULTS.complaint_target_days["medium"])
 
 
 def voice(v: f.VoiceFacts | None, cfg: EngineConfig) -> Component:

@@ -279,7 +279,7 @@ def _contact_facts(
     return facts
 
 
-def person_contact_facts(
+def person_contact_facts_from_interactions(
     as_of: dt.date, person_ids: Iterable[int] | None, recent_days: int, level_days: int
 ) -> dict[int, ContactFacts]:
     ids = None if person_ids is None else list(person_ids)
@@ -297,7 +297,7 @@ def person_contact_facts(
     return _contact_facts(rows, streaks, links_first=True)
 
 
-def account_contact_facts(
+def account_contact_facts_from_interactions(
     as_of: dt.date, account_ids: Iterable[int] | None, recent_days: int, level_days: int
 ) -> dict[int, ContactFacts]:
     ids = None if account_ids is None else list(account_ids)
@@ -313,6 +313,166 @@ def account_contact_facts(
     )
     streaks = _unanswered_streaks("account", ids, as_of, level_days)
     return _contact_facts(rows, streaks)
+
+
+def lookback_days(recent_days: int, level_days: int) -> int:
+    """How far back the windowed contact facts reach (the longest window)."""
+    return max(365, 2 * recent_days, 2 * level_days)
+
+
+def _summary_contact_facts(
+    subject: str, ids: list[int] | None, as_of: dt.date, recent_days: int, level_days: int
+) -> dict[int, ContactFacts]:
+    """The contact facts of people or accounts read from ``InteractionDaySummary``.
+
+    The same facts as ``*_contact_facts_from_interactions``, exactly: every window of
+    those is "from the first instant of a local day", so it is a range of the summary's
+    days. Two statements per subject kind: the windowed sums over the days of the longest
+    window (one year by default) with the unanswered streak, and the all-time moments
+    (first contact, last two-way and inbound contact) over all the subjects' days.
+    Each reads the summary through its (subject, day) index, so a chunk of ids is a
+    range per id, whatever the statistics.
+    """
+    from vinculo.health.models import InteractionDaySummary
+
+    if ids is not None and not ids:
+        return {}
+    connection = connections[InteractionDaySummary.objects.db]
+    ops = connection.ops
+    table = ops.quote_name(InteractionDaySummary._meta.db_table)
+    column = "person_id" if subject == "person" else "account_id"
+    people = subject == "person"
+
+    def day(n: int) -> Any:  # the first day of a window of n days ending on as_of
+        return ops.adapt_datefield_value(as_of + dt.timedelta(days=1 - n))
+
+    last = ops.adapt_datefield_value(as_of)
+    if ids is None:
+        scope, scope_params = f"{column} IS NOT NULL", []
+    else:
+        scope = f"{column} IN ({', '.join(['%s'] * len(ids))})"
+        scope_params = list(ids)
+
+    facts: dict[int, ContactFacts] = {}
+    moments = "MIN(first_at), " if people else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column}, {moments}MAX(last_two_way_at), MAX(last_inbound_at)"
+            f" FROM {table} WHERE {scope} AND day <= %s GROUP BY {column}",
+            [*scope_params, last],
+        )
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                if people:
+                    key, first, two_way, inbound = row
+                    facts[key] = ContactFacts(
+                        first_at=_to_datetime(first),
+                        last_two_way_at=_to_datetime(two_way),
+                        last_inbound_at=_to_datetime(inbound),
+                    )
+                else:
+                    key, two_way, inbound = row
+                    facts[key] = ContactFacts(
+                        last_two_way_at=_to_datetime(two_way),
+                        last_inbound_at=_to_datetime(inbound),
+                    )
+        recent, prior = day(recent_days), day(2 * recent_days)
+        year, window, long_prior = day(365), day(level_days), day(2 * level_days)
+
+        def total(col: str, since: Any, before: Any = None) -> tuple[str, list[Any]]:
+            if before is None:
+                return f"SUM(CASE WHEN day >= %s THEN {col} ELSE 0 END)", [since]
+            return f"SUM(CASE WHEN day >= %s AND day < %s THEN {col} ELSE 0 END)", [
+                since,
+                before,
+            ]
+
+        parts: list[tuple[str, list[Any]]] = [
+            total("n_inbound", year),
+            ("MIN(CASE WHEN day >= %s THEN first_inbound_at END)", [year]),
+            total("n", recent),
+            total("n", prior, recent),
+            total("n_inbound", recent),
+            total("n_inbound", prior, recent),
+            total("n_live", recent),
+            total("n_levelled", window),
+            total("n_high", window),
+            (
+                "SUM(CASE WHEN day >= %s AND (lrd IS NULL OR day > lrd) THEN n_quiet"
+                " WHEN day = lrd THEN n_quiet_after ELSE 0 END)",
+                [window],
+            ),
+        ]
+        if people:
+            parts += [
+                total("n_email", recent),
+                total("live_minutes", window),
+                total("live_minutes", long_prior, window),
+                total("n_live", window),
+                total("n_live", long_prior, window),
+                ("MIN(CASE WHEN day >= %s THEN min_channel END)", [window]),
+                ("MAX(CASE WHEN day >= %s THEN max_channel END)", [window]),
+                total("n", window),
+            ]
+        else:
+            parts.append(("SUM(CASE WHEN day >= %s THEN minutes END)", [window]))
+        select = ", ".join(sql for sql, _ in parts)
+        params = [p for _, ps in parts for p in ps]
+        # lrd: the subject's last day of the level window with a reply; the streak is the
+        # contacts after that day's last reply plus those of the later days.
+        cursor.execute(
+            f"SELECT s, {select} FROM (SELECT {table}.*, {column} AS s,"
+            " MAX(CASE WHEN day >= %s AND last_reply_at IS NOT NULL THEN day END)"
+            f" OVER (PARTITION BY {column}) AS lrd FROM {table}"
+            f" WHERE {scope} AND day >= %s AND day <= %s) w GROUP BY s",
+            [*params, window, *scope_params, day(lookback_days(recent_days, level_days)), last],
+        )
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                c = facts[row[0]]
+                (
+                    c.inbound_year,
+                    first_inbound,
+                    c.recent,
+                    c.prior,
+                    c.inbound_recent,
+                    c.inbound_prior,
+                    c.live_recent,
+                    c.levelled_window,
+                    c.high_level_window,
+                    c.unanswered_streak,
+                ) = row[1:11]
+                c.first_inbound_year_at = _to_datetime(first_inbound)
+                if not people:
+                    c.minutes_window = int(row[11] or 0)
+                    continue
+                c.email_recent = row[11]
+                minutes_now, minutes_before, c.live_count_recent, c.live_count_prior = row[12:16]
+                c.live_minutes_recent = (
+                    int(minutes_now) / c.live_count_recent if c.live_count_recent else None
+                )
+                c.live_minutes_prior = (
+                    int(minutes_before) / c.live_count_prior if c.live_count_prior else None
+                )
+                first, last_channel, c.total_window = row[16:19]
+                c.channels_window = 0 if first is None else 1 if first == last_channel else 2
+    return facts
+
+
+def person_contact_facts(
+    as_of: dt.date, person_ids: Iterable[int] | None, recent_days: int, level_days: int
+) -> dict[int, ContactFacts]:
+    """People's contact facts, from the daily summary (``health.summary``)."""
+    ids = None if person_ids is None else list(person_ids)
+    return _summary_contact_facts("person", ids, as_of, recent_days, level_days)
+
+
+def account_contact_facts(
+    as_of: dt.date, account_ids: Iterable[int] | None, recent_days: int, level_days: int
+) -> dict[int, ContactFacts]:
+    """Accounts' contact facts, from the daily summary (``health.summary``)."""
+    ids = None if account_ids is None else list(account_ids)
+    return _summary_contact_facts("account", ids, as_of, recent_days, level_days)
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 
-from vinculo.health.models import HealthSnapshot, Play, PlayStatus
+from vinculo.health.models import HealthRun, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import Candidate
 from vinculo.health.readers import Owner, Owners, owners_of
 
@@ -29,7 +29,10 @@ def plays_are_current(as_of: dt.date, today: dt.date) -> bool:
     snapshot is stored for a later date (it is the newest view there is)."""
     if as_of >= today:
         return True
-    return not HealthSnapshot.objects.filter(as_of__gt=as_of).exists()
+    return (
+        not HealthRun.objects.filter(as_of__gt=as_of).exists()
+        and not HealthSnapshot.objects.filter(as_of__gt=as_of).exists()
+    )
 
 
 def play_owner(person_id: int | None, account_id: int | None, owners: Owners) -> int | None:

@@ -37,6 +37,9 @@ class HealthSnapshot(models.Model):
     # {"cadence": {"value": 80, "facts": {...}}, ...}: the inputs are kept so that every
     # score can be explained later in either language.
     components = models.JSONField(_("components"), default=dict)
+    # A hash of overall, band and components: a subject whose health did not change since
+    # its previous snapshot gets no new row (health_on reads the latest on or before a day).
+    digest = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-as_of"]
@@ -59,6 +62,21 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.account} {self.as_of}: {self.overall}"
+
+
+class HealthRun(models.Model):
+    """A day the whole engine ran for (snapshots are stored only where health changed, so
+    "was this day computed, is a later day stored" cannot be read from them alone)."""
+
+    as_of = models.DateField(_("as of"), unique=True)
+    finished_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("health run")
+        verbose_name_plural = _("health runs")
+
+    def __str__(self) -> str:
+        return str(self.as_of)
 
 
 class PlayStatus(models.TextChoices):
@@ -164,3 +182,58 @@ class HealthSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Health settings"))
+
+
+class InteractionDaySummary(models.Model):
+    """One subject's interactions of one local day, summed: what the engine reads in bulk.
+
+    A person's row sums the interactions they took part in, an account's the interactions
+    of the account. Derived from the interactions and kept by ``health.summary`` (the
+    services that write interactions refresh the subjects they touch, set-based; the bulk
+    importers refresh once per run); the full recompute reads one row per subject and day
+    instead of one per interaction. The day is the start's date in the installation's time
+    zone (``TIME_ZONE``): after changing it, rebuild (``recompute_health --rebuild-summary``).
+    """
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    account = models.ForeignKey(
+        "people.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    day = models.DateField()
+    n = models.PositiveIntegerField(default=0)
+    n_inbound = models.PositiveIntegerField(default=0)
+    n_live = models.PositiveIntegerField(default=0)
+    n_email = models.PositiveIntegerField(default=0)
+    n_levelled = models.PositiveIntegerField(default=0)
+    n_high = models.PositiveIntegerField(default=0)
+    live_minutes = models.BigIntegerField(default=0)
+    minutes = models.BigIntegerField(default=0)
+    first_at = models.DateTimeField()
+    last_two_way_at = models.DateTimeField(null=True)
+    last_inbound_at = models.DateTimeField(null=True)
+    first_inbound_at = models.DateTimeField(null=True)
+    min_channel = models.CharField(max_length=16)
+    max_channel = models.CharField(max_length=16)
+    # The unanswered streak: the day's last reply (a live contact or one they started),
+    # the contacts that were not replies, and those of them after the day's last reply.
+    last_reply_at = models.DateTimeField(null=True)
+    n_quiet = models.PositiveIntegerField(default=0)
+    n_quiet_after = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("interaction day summary")
+        verbose_name_plural = _("interaction day summaries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, account__isnull=True)
+                | Q(person__isnull=True, account__isnull=False),
+                name="day_summary_one_subject",
+            ),
+            models.UniqueConstraint(fields=["person", "day"], name="day_summary_person_day"),
+            models.UniqueConstraint(fields=["account", "day"], name="day_summary_account_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id or '-'}/{self.account_id or '-'} {self.day}: {self.n}"

@@ -11,11 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -54,6 +57,7 @@ class FairnessRow:
     by_quarter: dict[str, int]
     habitual: bool = False
     outlier: bool = False
+    in_scope: bool = True
 
     @property
     def flagged(self) -> bool:
@@ -70,11 +74,25 @@ def last_quarters(as_of: dt.date, count: int) -> list[str]:
     return labels
 
 
-def fairness_report(as_of: dt.date, cfg: EngineConfig | None = None) -> dict[str, Any]:
+def _in_scope(readable: QuerySet[Account] | None) -> Any:
+    """Whether the account row is among ``readable`` (all when None), as a column."""
+    if readable is None:
+        return Value(True, output_field=BooleanField())
+    return ExpressionWrapper(Q(pk__in=readable.values("pk")), output_field=BooleanField())
+
+
+def fairness_report(
+    as_of: dt.date,
+    cfg: EngineConfig | None = None,
+    *,
+    readable: QuerySet[Account] | None = None,
+) -> dict[str, Any]:
     """Concessions of the last calendar quarters per account, against the peers of its tier.
 
     Shows the whole distribution (median and spread per tier) and each account's history,
     not only the flags (domain.md, Fairness); the flags are ``peers.fairness_flags``.
+    With ``readable`` (access.rules.visible_accounts), the rows are only those accounts;
+    the peers (medians, flags, the tier's number of accounts) are still every account.
     """
     cfg = cfg or engine_config()
     quarters = last_quarters(as_of, cfg.fairness_quarters)
@@ -89,10 +107,11 @@ def fairness_report(as_of: dt.date, cfg: EngineConfig | None = None) -> dict[str
         history[aid][f"{day.year}-Q{(day.month - 1) // 3 + 1}"] += 1
         amounts[aid] += float(amount or 0)
     accounts = Account.objects.annotate(
-        revenue=Sum("holdings__revenue", filter=Q(holdings__year=as_of.year - 1))
-    ).values_list("pk", "name", "tier", "revenue")
+        revenue=Sum("holdings__revenue", filter=Q(holdings__year=as_of.year - 1)),
+        in_scope=_in_scope(readable),
+    ).values_list("pk", "name", "tier", "revenue", "in_scope")
     tiers: dict[str, list[FairnessRow]] = defaultdict(list)
-    for aid, name, tier, revenue in accounts:
+    for aid, name, tier, revenue, in_scope in accounts:
         count = sum(history.get(aid, {}).values())
         base = float(revenue or 0) or 1.0
         tiers[tier].append(
@@ -106,6 +125,7 @@ def fairness_report(as_of: dt.date, cfg: EngineConfig | None = None) -> dict[str
                 count / base * 1_000_000,
                 dict(history.get(aid, {})),
                 False,
+                in_scope=bool(in_scope),
             )
         )
     out = []
@@ -121,7 +141,7 @@ def fairness_report(as_of: dt.date, cfg: EngineConfig | None = None) -> dict[str
                 "accounts": len(members),
                 "median_rate": round(median, 2),
                 "mad": round(mad, 2),
-                "rows": sorted(members, key=lambda m: -m.rate),
+                "rows": sorted((m for m in members if m.in_scope), key=lambda m: -m.rate),
             }
         )
     return {"as_of": as_of, "quarters": quarters, "tiers": out}
@@ -213,6 +233,7 @@ class PortfolioRow:
     revenue: float
     status: str = ""
     revenue_before: float = 0.0
+    in_scope: bool = True
 
     def facts(self) -> PortfolioFacts:
         return PortfolioFacts(
@@ -220,10 +241,13 @@ class PortfolioRow:
         )
 
 
-def portfolio(*, as_of: dt.date, days: int) -> list[PortfolioRow]:
+def portfolio(
+    *, as_of: dt.date, days: int, readable: QuerySet[Account] | None = None
+) -> list[PortfolioRow]:
     """Effort (interactions and minutes in the last ``days`` days) against value (revenue
     of last year's holdings, and the year before's) per account, in one query of
-    correlated subqueries so that the sides do not multiply each other's rows."""
+    correlated subqueries so that the sides do not multiply each other's rows.
+    Each row says whether it is among ``readable`` (``in_scope``; all when None)."""
     since, end = _day_bounds(as_of, days)
     recent = Interaction.objects.filter(
         account_id=OuterRef("pk"), started_at__gte=since, started_at__lt=end
@@ -249,6 +273,7 @@ def portfolio(*, as_of: dt.date, days: int) -> list[PortfolioRow]:
             n_minutes=Coalesce(Subquery(minutes), 0),
             last_revenue=money(as_of.year - 1),
             revenue_before=money(as_of.year - 2),
+            in_scope=_in_scope(readable),
         )
         .order_by("name", "pk")
         .values_list(
@@ -260,9 +285,12 @@ def portfolio(*, as_of: dt.date, days: int) -> list[PortfolioRow]:
             "last_revenue",
             "status",
             "revenue_before",
+            "in_scope",
         )
     )
     return [
-        PortfolioRow(pk, name, tier, int(n), int(m), float(r or 0), status, float(before or 0))
-        for pk, name, tier, n, m, r, status, before in rows
+        PortfolioRow(
+            pk, name, tier, int(n), int(m), float(r or 0), status, float(before or 0), bool(seen)
+        )
+        for pk, name, tier, n, m, r, status, before, seen in rows
     ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +20,10 @@ from vinculo.health.config import EngineConfig, overrides_problems
 from vinculo.health.engine import Health
 from vinculo.health.facts import jobs_at
 from vinculo.health.lifecycle import plays_are_current, plays_sync
-from vinculo.health.models import HealthSettings, HealthSnapshot, Play, PlayStatus
+from vinculo.health.models import HealthRun, HealthSettings, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import PEER_KINDS, detect, detect_peer_plays
 from vinculo.health.readers import engine_config
+from vinculo.health.summary import summary_verify
 from vinculo.people.models import Account, Person
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
@@ -58,37 +61,83 @@ def _payload(health: Health) -> dict[str, dict[str, object]]:
     )
 
 
+def _digest(overall: int, band: str, components_json: str) -> str:
+    return hashlib.blake2b(
+        f"{overall}|{band}|{components_json}".encode(), digest_size=16
+    ).hexdigest()
+
+
+def _previous_digests(subject: str, ids: list[int], as_of: dt.date) -> dict[int, str]:
+    """Each subject's digest of its latest snapshot before ``as_of``, one query per 900."""
+    table = connection.ops.quote_name(HealthSnapshot._meta.db_table)
+    column = f"{subject}_id"
+    day = db_value(HealthSnapshot, "as_of", as_of)
+    found: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        for chunk in batched(ids, 900):
+            marks = ", ".join(["%s"] * len(chunk))
+            if connection.vendor == "postgresql":
+                sql = (
+                    f"SELECT DISTINCT ON ({column}) {column}, digest FROM {table}"
+                    f" WHERE {column} IN ({marks}) AND as_of < %s ORDER BY {column}, as_of DESC"
+                )
+            else:  # SQLite: a bare column comes from the row of the MAX
+                sql = (
+                    f"SELECT {column}, digest, MAX(as_of) FROM {table}"
+                    f" WHERE {column} IN ({marks}) AND as_of < %s GROUP BY {column}"
+                )
+            cursor.execute(sql, [*chunk, day])
+            found.update((row[0], row[1]) for row in cursor.fetchall())
+    return found
+
+
 def snapshots_store(result: Result) -> int:
-    """Upsert one snapshot per subject for ``result.as_of`` (re-running a day replaces it)."""
+    """Store a snapshot per subject for ``result.as_of`` where its health changed.
+
+    A subject whose overall, band and components (facts included) equal those of its
+    latest snapshot before that day gets no row (and loses one left on that day by an
+    earlier run): ``health_on`` reads the latest snapshot on or before a date, so the
+    history reads the same with one row per change instead of one per day. A changed
+    subject's row is upserted (re-running a day replaces it). Returns the rows written.
+    Backfills run in date order (``recompute_health --from``); recomputing a day before
+    stored later ones does not revisit the days after it.
+    """
     day = db_value(HealthSnapshot, "as_of", result.as_of)
     as_json = db_converter(HealthSnapshot, "components")
-    person_rows = (
-        (day, pid, None, h.overall, h.band, as_json(_payload(h)))
-        for pid, h in result.people.items()
-    )
-    account_rows = (
-        (day, None, aid, h.overall, h.band, as_json(_payload(h)))
-        for aid, h in result.accounts.items()
-    )
-    fields = ["as_of", "person", "account", "overall", "band", "components"]
-    update = ["overall", "band", "components"]
-    return insert_rows(
-        HealthSnapshot,
-        fields,
-        person_rows,
-        conflict=["person", "as_of"],
-        update=update,
-        batch_size=1000,
-        multi_row=True,
-    ) + insert_rows(
-        HealthSnapshot,
-        fields,
-        account_rows,
-        conflict=["account", "as_of"],
-        update=update,
-        batch_size=1000,
-        multi_row=True,
-    )
+    fields = ["as_of", "person", "account", "overall", "band", "components", "digest"]
+    update = ["overall", "band", "components", "digest"]
+    written = 0
+    for subject, healths in (("person", result.people), ("account", result.accounts)):
+        ids = sorted(healths)
+        previous = _previous_digests(subject, ids, result.as_of)
+        rows = []
+        unchanged = []
+        for pk in ids:
+            health = healths[pk]
+            payload = _payload(health)
+            components = as_json(payload)
+            # SQLite's adapter gives the JSON text; PostgreSQL's a wrapper.
+            text = components if isinstance(components, str) else json.dumps(payload)
+            digest = _digest(health.overall, health.band, text)
+            if previous.get(pk) == digest:
+                unchanged.append(pk)
+                continue
+            person, account = (pk, None) if subject == "person" else (None, pk)
+            rows.append((day, person, account, health.overall, health.band, components, digest))
+        for chunk in batched(unchanged, 900):
+            HealthSnapshot.objects.filter(
+                **{f"{subject}_id__in": chunk}, as_of=result.as_of
+            ).delete()
+        written += insert_rows(
+            HealthSnapshot,
+            fields,
+            rows,
+            conflict=[subject, "as_of"],
+            update=update,
+            batch_size=1000,
+            multi_row=True,
+        )
+    return written
 
 
 @dataclass
@@ -133,12 +182,13 @@ def health_recompute(
         for name, value in more.items():
             counts[name] = counts.get(name, 0) + value
 
+    summary_verify()  # once for the run: the chunks then trust the summary
     people_done: set[int] = set()
     accounts = Result(as_of, {}, {}, [], {}, {}, {})
     account_ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     for chunk in batched(account_ids, RECOMPUTE_CHUNK_ACCOUNTS):
         staff = sorted({job.person_id for job in jobs_at(as_of, account_ids=chunk)})
-        result = compute(as_of, cfg, person_ids=staff, account_ids=chunk)
+        result = compute(as_of, cfg, person_ids=staff, account_ids=chunk, summary_checked=True)
         snapshots_store(result)
         if sync_plays:
             add(
@@ -157,7 +207,7 @@ def health_recompute(
         accounts.account_facts.update(result.account_facts)
     jobless = [pid for pid in Person.objects.values_list("pk", flat=True) if pid not in people_done]
     for chunk in batched(jobless, 10 * RECOMPUTE_CHUNK_ACCOUNTS):
-        result = compute(as_of, cfg, person_ids=chunk, account_ids=[])
+        result = compute(as_of, cfg, person_ids=chunk, account_ids=[], summary_checked=True)
         snapshots_store(result)
         if sync_plays:
             add(
@@ -172,6 +222,7 @@ def health_recompute(
         people_done.update(chunk)
     if sync_plays:
         add(plays_sync(detect_peer_plays(accounts, cfg), as_of, only_kinds=PEER_KINDS))
+    HealthRun.objects.update_or_create(as_of=as_of)
     return RecomputeReport(
         as_of, len(people_done), len(accounts.accounts), counts, plays_synced=sync_plays
     )

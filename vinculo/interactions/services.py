@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from vinculo.checks import Problems, check_choice, check_text
 from vinculo.health.services import health_refresh_after_commit
+from vinculo.health.summary import summary_refresh
 from vinculo.interactions.levels import level_correction_record, suggest_stored_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Colleague, Employment, Person
@@ -171,6 +172,7 @@ def interaction_log(
     )
     interactions_assign_accounts(Interaction.objects.filter(pk=interaction.pk))
     interaction.refresh_from_db(fields=["account"])
+    summary_refresh(person_ids=[p.pk for p in people], account_ids=[interaction.account_id])
     for person in dict.fromkeys(people):
         event_record(
             kind=EventKind.INTERACTION_LOGGED,
@@ -200,8 +202,10 @@ def interaction_set_level(
     level_correction_record(interaction=interaction, level=level, actor=actor)
     interaction.level, interaction.level_suggested = level, False
     interaction.save(update_fields=["level", "level_suggested"])
+    people = list(interaction.person_links.values_list("person_id", flat=True))
+    summary_refresh(person_ids=people, account_ids=[interaction.account_id])
     health_refresh_after_commit(
-        person_ids=list(interaction.person_links.values_list("person_id", flat=True)),
+        person_ids=people,
         account_ids=[interaction.account_id] if interaction.account_id else [],
     )
     return interaction

@@ -274,9 +274,13 @@ def people_choices(
     account: Account | None = None,
     exclude: list[int] | None = None,
     limit: int | None = 20,
+    within: QuerySet[Person] | None = None,
 ) -> list[Person]:
-    """A short list of people to pick from, with their current jobs (interaction form)."""
+    """A short list of people to pick from, with their current jobs (interaction form);
+    ``within``: only among these (the people the user may change, from access.rules)."""
     people = people_list(query=query).exclude(pk__in=exclude or [])
+    if within is not None:
+        people = people.filter(pk__in=within.values("pk"))
     if ids is not None:
         if not ids:
             return []

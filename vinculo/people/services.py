@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from vinculo.checks import raise_problems
 from vinculo.concurrency import check_version
 from vinculo.health.services import health_refresh_after_commit
+from vinculo.health.summary import summary_refresh
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.interactions.services import interactions_assign_accounts
 from vinculo.people.checks import (
@@ -59,11 +60,14 @@ def _lock(model: type[Model], pk: int) -> None:
 
 def _reassign_interactions(person_id: int) -> None:
     """A job changed: the accounts of this person's interactions may have too."""
-    interactions_assign_accounts(
-        Interaction.objects.filter(
-            pk__in=InteractionPerson.objects.filter(person_id=person_id).values("interaction_id")
-        )
+    interactions = Interaction.objects.filter(
+        pk__in=InteractionPerson.objects.filter(person_id=person_id).values("interaction_id")
     )
+    accounts = interactions.exclude(account__isnull=True).values_list("account_id", flat=True)
+    left = set(accounts.distinct())
+    interactions_assign_accounts(interactions)
+    # The daily summary of the accounts they leave and the ones they join (health.summary).
+    summary_refresh(account_ids=left | set(accounts.distinct()))
 
 
 def _taken_by_others(
@@ -663,11 +667,14 @@ def person_merge(*, actor: User | None = None, keep: Person, remove: Person) -> 
 
     # Health snapshots are derived: the refresh after commit recomputes the kept person's.
     from vinculo.capture.models import ExternalId
-    from vinculo.health.models import HealthSnapshot
+    from vinculo.health.models import HealthSnapshot, InteractionDaySummary
 
     HealthSnapshot.objects.filter(person_id=remove.pk).delete()
+    # The daily summary is derived too: the kept person's days again, from the links.
+    InteractionDaySummary.objects.filter(person_id=remove.pk).delete()
+    summary_refresh(person_ids=[keep.pk])  # the kept person's days, now with both's links
     ExternalId.objects.filter(person_id=remove.pk).update(person_id=keep.pk)
-    handled = {InteractionPerson, Employment, ContactPlan, HealthSnapshot}
+    handled = {InteractionPerson, Employment, ContactPlan, HealthSnapshot, InteractionDaySummary}
     # Everything else that points at a person moves as it is (new models included).
     for relation in Person._meta.related_objects:
         model = relation.related_model

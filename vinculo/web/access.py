@@ -1,7 +1,9 @@
-"""Who may see and change what, in one place so that team rules can grow here.
+"""The pages' side of the access rules: each helper asks ``vinculo.access.rules`` (the one
+place the rules live) and answers 403 when it says no.
 
 Every page needs a signed-in user (LoginRequiredMiddleware); writes need ``can_write``.
-Views call these helpers instead of checking roles themselves.
+Views call these helpers (and ``rules.person_for`` / ``rules.account_for``) instead of
+checking roles themselves.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from vinculo.users.models import Role, User
-
-REPORT_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.ACCOUNT_MANAGER})
+from vinculo.access import rules
+from vinculo.users.models import User
 
 
 class AuthedHttpRequest(HttpRequest):
@@ -31,21 +32,18 @@ def require_writer(request: AuthedHttpRequest) -> User:
 
 
 def require_reader_of_reports(request: AuthedHttpRequest) -> User:
-    """Managers and administrators read the reports, and account managers too (they are
-    read only for everyone); viewers do not: the reports compare clients and colleagues."""
+    """Managers and administrators read the reports, and account managers too, each over
+    their own scope; viewers do not: the reports compare clients and colleagues."""
     user = request.user
-    if not (user.is_superuser or user.role in REPORT_ROLES):
+    if not rules.can_read_reports(user):
         raise PermissionDenied
     return user
-
-
-SALES_OPERATIONS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
 def require_sales_operations(request: AuthedHttpRequest) -> User:
     """Imports and the review list of unmatched addresses and duplicates: administrators
     and managers (sales operations) only."""
     user = request.user
-    if not (user.is_superuser or user.role in SALES_OPERATIONS_ROLES):
+    if not rules.can_import(user):
         raise PermissionDenied
     return user

@@ -10,12 +10,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vinculo.access import rules
 from vinculo.capture import review as capture_review
 from vinculo.capture.core import name_from_address
 from vinculo.capture.models import ImportFormat, ImportRun, ImportStatus, UnmatchedAddress
@@ -25,14 +27,28 @@ from vinculo.capture.runs import (
     import_run_create,
     import_run_start,
     is_interrupted,
-    live_progress,
     options_problems,
+    progress_of,
     report_from,
 )
 from vinculo.capture.tabular import PRESETS
-from vinculo.people.models import Account, AccountDomain, Person
+from vinculo.people.models import Account, AccountDomain
 from vinculo.people.services import account_create, employment_start, person_create, person_merge
+from vinculo.users.models import User
 from vinculo.web.access import AuthedHttpRequest, require_sales_operations
+
+
+def _runs(user: User) -> QuerySet[ImportRun]:
+    """The imports a user may follow: an admin every one; a manager those made by their
+    team (or by themselves). Another team's import is, for them, not there (404)."""
+    runs = ImportRun.objects.all()
+    if rules.is_admin(user):
+        return runs
+    where = Q(created_by=user)
+    if user.team_id is not None:
+        where |= Q(created_by__team_id=user.team_id)
+    return runs.filter(where)
+
 
 PROBLEMS_PAGE_SIZE = 50
 RUNS_SHOWN = 50
@@ -64,7 +80,7 @@ def _run_context(run: ImportRun, page_number: str | None) -> dict[str, Any]:
     data = run.report if run.report else run.preview
     report = report_from(data)
     problems = Paginator(report.problems, PROBLEMS_PAGE_SIZE).get_page(page_number)
-    live = live_progress(run.pk)
+    live = progress_of(run)
     done = live if live is not None else run.progress
     percent = min(100, round(100 * done / run.total)) if run.total else 0
     return {
@@ -109,15 +125,15 @@ def import_list(request: AuthedHttpRequest) -> HttpResponse:
                 if run.status == ImportStatus.REFUSED:
                     messages.error(request, _("The file was refused; nothing was changed."))
                 return redirect("web:import_run", run_id=run.pk)
-    runs = ImportRun.objects.select_related("created_by")[:RUNS_SHOWN]
+    runs = _runs(user).select_related("created_by")[:RUNS_SHOWN]
     return render(request, "web/import_list.html", {"form": form, "runs": runs, "nav": "imports"})
 
 
 @require_GET
 def import_run(request: AuthedHttpRequest, run_id: int) -> HttpResponse:
     """A run's preview (what would be created, updated, skipped), its progress or report."""
-    require_sales_operations(request)
-    run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=run_id)
+    user = require_sales_operations(request)
+    run = get_object_or_404(_runs(user).select_related("created_by"), pk=run_id)
     context = _run_context(run, request.GET.get("page"))
     return render(request, "web/import_run.html", context)
 
@@ -125,8 +141,8 @@ def import_run(request: AuthedHttpRequest, run_id: int) -> HttpResponse:
 @require_GET
 def import_progress(request: AuthedHttpRequest, run_id: int) -> HttpResponse:
     """The progress panel, polled every second while the run is applied."""
-    require_sales_operations(request)
-    run = get_object_or_404(ImportRun, pk=run_id)
+    user = require_sales_operations(request)
+    run = get_object_or_404(_runs(user), pk=run_id)
     response = render(request, "web/_import_progress.html", _run_context(run, None))
     if run.status != ImportStatus.RUNNING or is_interrupted(run):
         # Finished: reload the whole page, which shows the report.
@@ -138,7 +154,7 @@ def import_progress(request: AuthedHttpRequest, run_id: int) -> HttpResponse:
 def import_apply(request: AuthedHttpRequest, run_id: int) -> HttpResponse:
     """Confirm a preview (or re-run a failed or interrupted import)."""
     user = require_sales_operations(request)
-    run = get_object_or_404(ImportRun, pk=run_id)
+    run = get_object_or_404(_runs(user), pk=run_id)
     try:
         import_run_start(run=run, actor=user)
     except ValidationError as error:
@@ -151,8 +167,9 @@ def import_apply(request: AuthedHttpRequest, run_id: int) -> HttpResponse:
 
 @require_GET
 def review(request: AuthedHttpRequest) -> HttpResponse:
-    """Unmatched addresses and possible duplicates, each with what can be done."""
-    require_sales_operations(request)
+    """Unmatched addresses and possible duplicates, each with what can be done; a pair is
+    shown only when the user may read both people."""
+    user = require_sales_operations(request)
     addresses = Paginator(
         capture_review.unmatched_for_review().order_by("-seen", "email"), REVIEW_PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -162,9 +179,9 @@ def review(request: AuthedHttpRequest) -> HttpResponse:
     ids = {p.first for p in pairs_page} | {p.second for p in pairs_page}
     people = {
         p.pk: p
-        for p in Person.objects.filter(pk__in=ids).prefetch_related(
-            "emails", "employments__account"
-        )
+        for p in rules.visible_people(user)
+        .filter(pk__in=ids)
+        .prefetch_related("emails", "employments__account")
     }
     account_names = dict(
         Account.objects.filter(
@@ -252,8 +269,8 @@ def review_merge(request: AuthedHttpRequest) -> HttpResponse:
     if not (keep_id.isdigit() and remove_id.isdigit()):
         messages.error(request, _("Choose the two people to merge."))
         return redirect("web:review")
-    keep = get_object_or_404(Person, pk=int(keep_id))
-    remove = get_object_or_404(Person, pk=int(remove_id))
+    keep = rules.person_for(user, int(keep_id), change=True)
+    remove = rules.person_for(user, int(remove_id), change=True)
     name = remove.name
     try:
         person_merge(actor=user, keep=keep, remove=remove)

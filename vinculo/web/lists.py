@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from vinculo.access import rules
 from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.users.models import User
@@ -35,17 +36,20 @@ def people_filter(params: QueryDict) -> PeopleFilter:
 
 
 def people_for(params: QueryDict, *, user: User) -> tuple[PeopleFilter, QuerySet[Person]]:
-    """The people list (M1) as filtered and sorted by these parameters, for this user."""
+    """The people list (M1) as filtered and sorted by these parameters, of the people this
+    user may read (``access.rules``, a subquery: the page's query count does not change)."""
     chosen = people_filter(params)
     mine = chosen.scope == "mine"
     colleague = people_selectors.colleague_for_user(user=user) if mine else None
     people = people_selectors.people_list(
         query=chosen.query, sort=chosen.sort, owned_by=colleague, only_owned=mine
     )
-    return chosen, people
+    return chosen, rules.scoped(user, people)
 
 
-def accounts_for(params: QueryDict) -> tuple[AccountFilter, QuerySet[Account]]:
-    """The accounts list as filtered and sorted by these parameters."""
+def accounts_for(params: QueryDict, *, user: User) -> tuple[AccountFilter, QuerySet[Account]]:
+    """The accounts list as filtered and sorted by these parameters, of the accounts this
+    user may read."""
     chosen = AccountFilter(query=params.get("q", ""), sort=params.get("sort", "name"))
-    return chosen, people_selectors.accounts_list(query=chosen.query, sort=chosen.sort)
+    accounts = people_selectors.accounts_list(query=chosen.query, sort=chosen.sort)
+    return chosen, rules.scoped(user, accounts)

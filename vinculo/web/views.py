@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from vinculo.access import rules
 from vinculo.audit.views import history_context
 from vinculo.health import selectors as health_selectors
 from vinculo.health.agenda import agenda_for
@@ -94,6 +96,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_GET
 def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
+    rules.person_for(request.user, person_id)  # 404 unless the user may read them
     person = people_selectors.person_profile(person_id=person_id)
     page, entries = selectors.person_timeline(person=person, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
@@ -103,6 +106,8 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     jobs = person.all_jobs  # type: ignore[attr-defined]
     context = {
         "person": person,
+        # M18: only for the owner's team and admins; the read is recorded.
+        "personal_facts": rules.personal_facts_for(request.user, person),
         "current_jobs": [job for job in jobs if job.end is None],
         "past_jobs": [job for job in jobs if job.end is not None],
         "commitments": selectors.open_commitments(person=person),
@@ -115,7 +120,7 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
 
 @require_GET
 def account_list(request: AuthedHttpRequest) -> HttpResponse:
-    chosen, accounts = lists.accounts_for(request.GET)
+    chosen, accounts = lists.accounts_for(request.GET, user=request.user)
     query, sort = chosen.query, chosen.sort
     page = Paginator(accounts, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -134,6 +139,7 @@ def account_list(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_GET
 def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
+    rules.account_for(request.user, account_id)  # 404 unless the user may read it
     account = people_selectors.account_profile(account_id=account_id)
     page, entries = selectors.account_timeline(account=account, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
@@ -169,14 +175,18 @@ def _int_list(values: list[str]) -> list[int]:
 
 @require_http_methods(["GET", "POST"])
 def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
-    """Log an interaction through interaction_log; viewers get 403 before anything else."""
+    """Log an interaction through interaction_log; viewers get 403 before anything else,
+    and a person or account the user may not read is not there (404): nothing is written."""
     user = require_writer(request)
     colleague = people_selectors.colleague_for_user(user=user)
     account = None
     if account_id := request.GET.get("account", ""):
-        account = get_object_or_404(Account, pk=account_id) if account_id.isdigit() else None
+        account = rules.account_for(user, int(account_id)) if account_id.isdigit() else None
+    within = rules.changeable_people(user)
     if request.method == "POST":
+        rules.people_for_change(user, _int_list(request.POST.getlist("people")))
         form = InteractionForm(request.POST)
+        form.fields["people"].queryset = within  # type: ignore[attr-defined]
         if form.is_valid():
             data = form.cleaned_data
             # In the order they were ticked: the first one is whose page we go back to.
@@ -207,9 +217,13 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
                 "colleagues": [colleague.pk] if colleague else [],
             }
         )
-    selected = people_selectors.people_choices(ids=form.selected_people_ids(), limit=None)
+    selected = people_selectors.people_choices(
+        ids=form.selected_people_ids(), limit=None, within=within
+    )
     suggestions = (
-        people_selectors.people_choices(account=account, exclude=[p.pk for p in selected])
+        people_selectors.people_choices(
+            account=account, exclude=[p.pk for p in selected], within=within
+        )
         if account is not None
         else []
     )
@@ -223,11 +237,13 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
 @require_GET
 def people_options(request: AuthedHttpRequest) -> HttpResponse:
     """The picker's matches for a search, leaving out the people already chosen."""
-    require_writer(request)
+    user = require_writer(request)
     query = request.GET.get("q", "").strip()
     options = (
         people_selectors.people_choices(
-            query=query, exclude=_int_list(request.GET.getlist("people"))
+            query=query,
+            exclude=_int_list(request.GET.getlist("people")),
+            within=rules.changeable_people(user),
         )
         if query
         else []
@@ -284,9 +300,10 @@ def _play_error(request: AuthedHttpRequest, play: Play, error: ValidationError) 
 
 
 def _my_play(request: AuthedHttpRequest, play_id: int) -> tuple[User, Play]:
-    """Viewers get 403; a play that is not the user's is, for them, not there (404)."""
+    """Viewers get 403; a play that is not the user's (or is about someone they may no
+    longer read) is, for them, not there (404)."""
     user = require_writer(request)
-    return user, get_object_or_404(Play, pk=play_id, owner=user)
+    return user, get_object_or_404(rules.scoped(user, Play.objects.filter(owner=user)), pk=play_id)
 
 
 @require_POST
@@ -379,9 +396,9 @@ def _health_context(
 @require_GET
 def fairness(request: AuthedHttpRequest) -> HttpResponse:
     """Concessions against the peers of the same tier (managers; account managers read)."""
-    require_reader_of_reports(request)
+    user = require_reader_of_reports(request)
     today = timezone.localdate()
-    report = health_selectors.fairness_report(today)
+    report = health_selectors.fairness_report(today, readable=_readable_accounts(user))
     quarters = list(reversed(report["quarters"]))
     tiers = []
     for tier in report["tiers"]:
@@ -419,6 +436,11 @@ def fairness(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
+def _readable_accounts(user: User) -> QuerySet[Account] | None:
+    """The reports' rows: every account for an admin, else the user's scope."""
+    return None if rules.is_admin(user) else rules.visible_accounts(user)
+
+
 def _fairness_reason(row: FairnessRow, quarters: int) -> str:
     return fairness_reason(
         habitual=row.habitual,
@@ -431,11 +453,16 @@ def _fairness_reason(row: FairnessRow, quarters: int) -> str:
 @require_GET
 def portfolio(request: AuthedHttpRequest) -> HttpResponse:
     """Effort against value, one dot per account (M15), split as the reconsider play is."""
-    require_reader_of_reports(request)
+    user = require_reader_of_reports(request)
     today = timezone.localdate()
     cfg = engine_config()
-    rows = health_selectors.portfolio(as_of=today, days=cfg.portfolio_window_days)
-    judged = portfolio_quadrants(row.facts() for row in rows)
+    every = health_selectors.portfolio(
+        as_of=today, days=cfg.portfolio_window_days, readable=_readable_accounts(user)
+    )
+    # The splits are the whole portfolio's (as the reconsider play judges); the dots and
+    # the table, the accounts this user may read.
+    judged = portfolio_quadrants(row.facts() for row in every)
+    rows = [row for row in every if row.in_scope]
     hours = {row.account_id: row.minutes / 60 for row in rows}
     effort_split = judged.effort_split_minutes / 60
     value_split = judged.value_split

@@ -20,7 +20,7 @@ from vinculo.capture.review import (
     normalised_email,
     unmatched_for_review,
 )
-from vinculo.factories import AccountFactory, UserFactory
+from vinculo.factories import AccountFactory, ColleagueFactory, UserFactory
 from vinculo.people.models import AccountDomain, Employment, Person
 from vinculo.people.services import employment_start, person_create
 from vinculo.timeline.models import TimelineEvent
@@ -161,7 +161,8 @@ def test_ignore_a_domain_and_the_importers_leave_it_out(ops: Client, manager: Us
 
 
 def test_merge_from_the_review_page(ops: Client, manager: User) -> None:
-    acme = AccountFactory(name="Acme")
+    # A manager merges the people of their team's accounts (access.rules).
+    acme = AccountFactory(name="Acme", owner=ColleagueFactory(team=manager.team))
     keep, remove = at(acme, "Marta Ruiz", "Marta Ruíz")
     response = ops.post(
         reverse("web:review_merge"), {"keep": keep.pk, "remove": remove.pk}, follow=True
@@ -171,11 +172,14 @@ def test_merge_from_the_review_page(ops: Client, manager: User) -> None:
     assert TimelineEvent.objects.filter(person=keep, actor=manager).count() == 1
 
 
-def test_review_page_query_count_is_fixed(ops: Client, django_assert_num_queries: Any) -> None:
+def test_review_page_query_count_is_fixed(
+    ops: Client, manager: User, django_assert_num_queries: Any
+) -> None:
     first_names = ["Ana", "Bruno", "Carla", "Diego", "Elena", "Fausto"]
+    ours = ColleagueFactory(team=manager.team)  # the pairs shown are of the manager's team
 
     def build(n: int) -> None:
-        account = AccountFactory(name=f"Cuenta {n}")
+        account = AccountFactory(name=f"Cuenta {n}", owner=ours)
         for i in range(n):
             unmatched(f"p{n}-{i}@nadie{n}.example", f"Persona {i}")
             at(account, f"{first_names[i]} Cuenta{n}", f"{first_names[i]} Cuenta{n}")

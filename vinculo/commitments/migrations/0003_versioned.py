@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="commitment",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="complaint",
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="complaint",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="concern",
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="concern",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="initiative",
@@ -110,6 +110,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="initiative",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
     ]

@@ -165,9 +165,9 @@ def test_query_count_is_fixed(
         value_item_record(account=acme, date=ago(i + 1), kind="revenue", amount=Decimal(i))
         initiative_record(text=f"Idea {i}", proposed_on=ago(i + 1), account=acme)
 
-    # session, user, account, domains, value items, open promises, closed promises,
-    # initiatives, health, holdings
-    with django_assert_num_queries(10):
+    # session, user, the access check, account, domains, value items, open promises,
+    # closed promises, initiatives, health, holdings
+    with django_assert_num_queries(11):
         assert signed_in.get(f"/accounts/{acme.pk}/value-review/").status_code == 200
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert signed_in.get(f"/accounts/{acme.pk}/value-review.pdf").status_code == 200

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="concession",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="holding",
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="holding",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="productline",
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="productline",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="valueitem",
@@ -110,6 +110,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="valueitem",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
     ]

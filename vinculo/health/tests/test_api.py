@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from vinculo.factories import UserFactory
+from vinculo.factories import ColleagueFactory, UserFactory
 from vinculo.health.models import Play, PlayKind, PlayStatus
 from vinculo.health.tests.stories import Story
+from vinculo.people.models import Account
 from vinculo.users.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,8 @@ def test_a_viewer_cannot_close_plays(client: Client) -> None:
 def test_agenda_follows_the_contract_and_lists_my_open_plays(client: Client) -> None:
     user = UserFactory()
     play = make_play(user)
+    # The agenda lists only what the user may read: their account (access.rules).
+    Account.objects.filter(pk=play.account_id).update(owner=ColleagueFactory(user=user, name="Ana"))
     client.force_login(user)
     data = client.get("/api/agenda", {"date": timezone.localdate().isoformat()}).json()
     assert set(data) == {"date", "for", "today", "later"}

@@ -29,7 +29,7 @@ def test_component_bars_follow_the_configured_bands(client: Client) -> None:
         band="green",
         components={"cadence": {"value": 80, "facts": {}}, "depth": {"value": 45, "facts": {}}},
     )
-    client.force_login(UserFactory(role=Role.MANAGER))
+    client.force_login(UserFactory(role=Role.ADMIN))  # unowned data: the whole book
 
     def bars() -> dict[str, str]:
         html = client.get(person.get_absolute_url(), **EN).content.decode()
@@ -49,7 +49,7 @@ def test_a_lost_account_is_never_invest_on_the_portfolio(client: Client) -> None
             account=account, product_line=line, year=year, revenue=Decimal(revenue)
         )
     InteractionFactory(account=lost, started_at=timezone.now(), duration_min=600)
-    client.force_login(UserFactory(role=Role.MANAGER))
+    client.force_login(UserFactory(role=Role.ADMIN))  # unowned data: the whole book
 
     html = client.get("/reports/portfolio/", **EN).content.decode()
 

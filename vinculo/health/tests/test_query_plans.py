@@ -124,8 +124,9 @@ def heavy_statements(
         return execute(sql, params, many, ctx)
 
     with connection.execute_wrapper(record):
-        facts.person_contact_facts(AS_OF, person_ids, RECENT_DAYS, WINDOW_DAYS)
-        facts.account_contact_facts(AS_OF, account_ids, RECENT_DAYS, WINDOW_DAYS)
+        # The per-interaction readers (the reference the daily summary is checked against).
+        facts.person_contact_facts_from_interactions(AS_OF, person_ids, RECENT_DAYS, WINDOW_DAYS)
+        facts.account_contact_facts_from_interactions(AS_OF, account_ids, RECENT_DAYS, WINDOW_DAYS)
         facts.coverage_pairs(AS_OF, account_ids, WINDOW_DAYS)
     names = ["person aggregates", "person streaks", "account aggregates", "account streaks"]
     assert len(sent) == 5, [sql[:80] for sql, _ in sent]
@@ -297,3 +298,92 @@ def test_postgresql_plans_match_the_ids_once(demo: None, planner: str, chunk: st
         for node, inner in _nodes(plan):
             if inner and node.get("Relation Name") in (PERSON_LINKS, COLLEAGUE_LINKS):
                 assert "interaction_id = " in _conditions(node), (name, node)
+
+
+# --- the daily summary (issue 16) --------------------------------------------------------
+
+SUMMARY = "health_interactiondaysummary"
+
+
+def summary_statements(
+    person_ids: list[int], account_ids: list[int]
+) -> list[tuple[str, str, list[Any]]]:
+    """(subject, sql, params) of the statements the summary readers and the refresh send."""
+    from vinculo.health.summary import _sql
+
+    sent: list[tuple[str, str, list[Any]]] = []
+    kind = ["person"]
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        if SUMMARY in sql and sql.lstrip().startswith("SELECT"):
+            sent.append((kind[0], sql, list(params or ())))
+        return execute(sql, params, many, ctx)
+
+    with connection.execute_wrapper(record):
+        facts.person_contact_facts(AS_OF, person_ids, RECENT_DAYS, WINDOW_DAYS)
+        kind[0] = "account"
+        facts.account_contact_facts(AS_OF, account_ids, RECENT_DAYS, WINDOW_DAYS)
+    assert len(sent) == 4, [sql[:80] for _, sql, _ in sent]
+    # The refresh of a chunk (what the services and importers run): its SELECT part.
+    for subject, ids in (("person", person_ids[:900]), ("account", account_ids[:900])):
+        _delete, insert, params = _sql(subject, ids)
+        sent.append((f"{subject} refresh", insert[insert.index(" SELECT ") + 1 :], params))
+    return sent
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite query plans")
+@pytest.mark.parametrize("chunk", CHUNKS)
+@pytest.mark.parametrize("stats", ["no statistics", "ANALYZE"])
+def test_sqlite_summary_plans_read_a_range_per_id(demo: None, stats: str, chunk: str) -> None:
+    if stats == "no statistics":
+        _set_sqlite_stats(None)
+    for subject, sql, params in summary_statements(*CHUNKS[chunk]):
+        plan = _sqlite_plan(sql, params)
+        if subject.endswith("refresh"):
+            steps = _table_steps(plan)
+            if subject.startswith("person"):
+                # The chunk's links drive, each interaction by its rowid.
+                assert [t for t, _ in steps] == [PERSON_LINKS, INTERACTIONS], plan
+                assert re.fullmatch(rf"SEARCH {PERSON_LINKS} {INDEX} \(person_id=\?\)", steps[0][1])
+            else:  # the account's interactions through an index on account_id
+                assert len(steps) == 1, plan
+                assert re.fullmatch(
+                    rf"SEARCH {INTERACTIONS} {INDEX} \(account_id=\?\)", steps[0][1]
+                )
+            continue
+        reads = [line for line in plan if re.match(rf"(?:SCAN|SEARCH) {SUMMARY}\b", line)]
+        # One range of the (subject, day) index per listed id; never the table scanned.
+        assert reads and all(
+            re.fullmatch(
+                # a unique constraint's index: SQLite names it sqlite_autoindex_<table>_N
+                rf"SEARCH {SUMMARY} USING INDEX sqlite_autoindex_{SUMMARY}_\d "
+                rf"\({subject}_id=\? AND day[<>]\?(?: AND day<\?)?\)",
+                line,
+            )
+            for line in reads
+        ), (subject, plan)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL query plans")
+@pytest.mark.parametrize("chunk", CHUNKS)
+@pytest.mark.parametrize("planner", PG_SETTINGS)
+def test_postgresql_summary_plans_match_the_ids_once(demo: None, planner: str, chunk: str) -> None:
+    for subject, sql, params in summary_statements(*CHUNKS[chunk]):
+        plan = _pg_plan(sql, params, PG_SETTINGS[planner])
+        kind = subject.split()[0]
+        column = f"{kind}_id"
+        listed = [
+            (node, inner)
+            for node, inner in _nodes(plan)
+            if re.search(rf"\b{column} = (?:ANY \(|\d)", _conditions(node))
+        ]
+        table = (
+            SUMMARY
+            if not subject.endswith("refresh")
+            else (PERSON_LINKS if kind == "person" else INTERACTIONS)
+        )
+        assert {node["Relation Name"] for node, _ in listed if "Relation Name" in node} == {
+            table
+        }, (subject, listed)
+        assert not any(inner for _, inner in listed), (subject, plan)

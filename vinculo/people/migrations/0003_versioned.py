@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="account",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="colleague",
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="colleague",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="contactplan",
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="contactplan",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="employment",
@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="employment",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
             model_name="person",
@@ -135,6 +135,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="person",
             name="version",
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name="version"),
         ),
     ]

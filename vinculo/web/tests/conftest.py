@@ -21,7 +21,7 @@ from vinculo.health.models import HealthSnapshot
 from vinculo.interactions.models import InteractionColleague, InteractionPerson
 from vinculo.people.models import Account, Colleague, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
-from vinculo.users.models import User
+from vinculo.users.models import Role, User
 from vinculo.vocab import Function
 
 MakeBook = Callable[[int], list[Person]]
@@ -34,6 +34,11 @@ def colleague(owner: User) -> Colleague:
 
 @pytest.fixture
 def signed_in(client: Client, owner: User, colleague: Colleague) -> Client:
+    """Signed in as Ana with the administrator's view of the whole book: the page tests'
+    data has no owners, and these tests are about what the pages show. Who sees what, role
+    by role, is ``vinculo/access/tests/test_matrix.py``."""
+    owner.role = Role.ADMIN
+    owner.save(update_fields=["role"])
     client.force_login(owner)
     return client
 

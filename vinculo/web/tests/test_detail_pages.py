@@ -162,7 +162,8 @@ def test_person_page_query_count_is_fixed(
     # session, user, person+owner+plan, emails, jobs, promises, timeline count, timeline
     # page, interactions, their people, our colleagues, events, the engine's settings,
     # latest health, health history, open plays
-    with django_assert_num_queries(16):
+    # +1: access.rules.person_for (the read check) before the profile
+    with django_assert_num_queries(17):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -235,7 +236,8 @@ def test_account_page_query_count_is_fixed(
     # their staff's functions, our colleagues' and their people's names (the engine's
     # coverage), promises, timeline count, timeline page, interactions, their people, our
     # colleagues (no events on page 1), latest health, health history, open plays
-    with django_assert_num_queries(19):
+    # +1: access.rules.account_for (the read check) before the profile
+    with django_assert_num_queries(20):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200

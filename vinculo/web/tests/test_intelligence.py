@@ -487,9 +487,10 @@ def test_health_panels_keep_a_fixed_query_count(
     # and four for health: the engine's settings, latest snapshot, history, plays with
     # their owner and person; the account page also reads its coverage pairs, its staff's
     # functions and the names on both sides (the engine's own coverage)
-    with django_assert_num_queries(15):
+    # (+1 each: access.rules.person_for / account_for, the read check)
+    with django_assert_num_queries(16):
         assert signed_in.get(person.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from vinculo.access.models import AccountShare
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
 from vinculo.factories import (
     AccountFactory,
@@ -244,6 +245,8 @@ def test_the_admin_change_pages_escape_user_text(
 
 def test_an_account_manager_sees_the_same_escaping(client: Client, book: dict[str, Any]) -> None:
     user: User = UserFactory(username="kam", role=Role.ACCOUNT_MANAGER, team=book["admin"].team)
+    # The account is shared with them (access.rules: account managers read their accounts).
+    AccountShare.objects.create(account=book["account"], user=user)
     client.force_login(user)
     html = page_html(client, book["person"].get_absolute_url())
     assert_no_raw_markup(html, "person page as kam")

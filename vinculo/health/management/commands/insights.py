@@ -1,12 +1,13 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 
 from vinculo.health.insights import insights
 from vinculo.health.management.commands.recompute_health import parse_date
 from vinculo.health.services import engine_config
+from vinculo.users.models import User
 
 
 class Command(BaseCommand):
@@ -16,11 +17,21 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=parse_date, default=None)
         parser.add_argument("--format", choices=["json", "table"], default="json")
         parser.add_argument("--lang", choices=["es", "en"], default=None)
+        parser.add_argument(
+            "--user",
+            default=None,
+            help="Only what this user may read (their accounts and people); default: all.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = options["as_of"] or timezone.localdate()
+        user = None
+        if options["user"]:
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no user {options['user']!r}")
         with translation.override(options["lang"] or translation.get_language() or "es"):
-            data = insights(as_of, engine_config())
+            data = insights(as_of, engine_config(), user=user)
         if options["format"] == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from vinculo.health.models import HealthSnapshot
+from vinculo.health.models import HealthRun, HealthSnapshot
 from vinculo.health.services import health_recompute
 
 
@@ -46,7 +46,10 @@ class Command(BaseCommand):
             raise CommandError("--from must not be after --as-of")
         if options["every"] < 1:
             raise CommandError("--every must be at least 1")
-        if options["if_missing"] and HealthSnapshot.objects.filter(as_of=as_of).exists():
+        if options["if_missing"] and (
+            HealthRun.objects.filter(as_of=as_of).exists()
+            or HealthSnapshot.objects.filter(as_of=as_of).exists()
+        ):
             self.stdout.write(f"health as of {as_of} is already computed")
             return
         day = since

@@ -1,0 +1,1 @@
+from vinculo.access.tests.actors import book  # noqa: F401
