@@ -162,4 +162,4 @@ def test_an_import_is_the_import_face_with_one_summary_entry(tmp_path: Any) -> N
     assert (person.face, person.object_repr, person.action) == ("import", "Eva Prieto", "create")
     summary = AuditEntry.objects.get(action=Action.BULK)
     assert (summary.face, summary.model) == ("import", "capture.ImportRun")
-    assert summary.changes["counts"]["created"] == {"people": 1}
+    assert summary.changes["counts"]["created"] == {"person": 1}

@@ -129,7 +129,7 @@ def test_merge_is_set_based(story: dict[str, Any], django_assert_max_num_queries
     # them keep the health engine's daily summary (the kept person's days, the accounts
     # whose interactions moved), and the audit trail adds one read and one insert per
     # delete statement (vinculo.audit).
-    with django_assert_max_num_queries(53 + 7):
+    with django_assert_max_num_queries(53 + 9):
         person_merge(actor=story["actor"], keep=story["keep"], remove=story["remove"])
 
 

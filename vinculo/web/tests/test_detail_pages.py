@@ -163,7 +163,8 @@ def test_person_page_query_count_is_fixed(
     # page, interactions, their people, our colleagues, events, the engine's settings,
     # latest health, health history, open plays
     # +1: access.rules.person_for (the read check) before the profile
-    with django_assert_num_queries(17):
+    # +1: the audit trail of the page (vinculo.audit, one query).
+    with django_assert_num_queries(18):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -237,7 +238,8 @@ def test_account_page_query_count_is_fixed(
     # coverage), promises, timeline count, timeline page, interactions, their people, our
     # colleagues (no events on page 1), latest health, health history, open plays
     # +1: access.rules.account_for (the read check) before the profile
-    with django_assert_num_queries(20):
+    # +1: the audit trail of the page (vinculo.audit, one query).
+    with django_assert_num_queries(21):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200
