@@ -146,3 +146,20 @@ def test_the_middleware_names_the_face_from_the_path() -> None:
         "api",
         "web",
     ]
+
+
+def test_an_import_is_the_import_face_with_one_summary_entry(tmp_path: Any) -> None:
+    from vinculo.capture.tests.helpers import run
+
+    card = tmp_path / "eva.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Eva Prieto\r\nN:Prieto;Eva;;;\r\n"
+        "EMAIL;TYPE=WORK:eva@prieto-demo.example\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    run("import_vcard", card)
+    person = AuditEntry.objects.get(model="people.Person")
+    assert (person.face, person.object_repr, person.action) == ("import", "Eva Prieto", "create")
+    summary = AuditEntry.objects.get(action=Action.BULK)
+    assert (summary.face, summary.model) == ("import", "capture.ImportRun")
+    assert summary.changes["counts"]["created"] == {"person": 1}

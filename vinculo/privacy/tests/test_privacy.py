@@ -68,7 +68,8 @@ def test_the_export_is_for_admins_and_managers(world: World) -> None:
     assert json.loads(download.content)["emails"] == [EMAIL]
     manager = User.objects.create_user("jefa", password="x", role=Role.MANAGER)
     client.force_login(manager)
-    assert client.get(f"/privacy/people/{world.person.pk}/").status_code == 200
+    # Within the access rules: a manager of no team sees nobody (404, not revealed).
+    assert client.get(f"/privacy/people/{world.person.pk}/").status_code == 404
     assert client.get(f"/privacy/people/{world.person.pk}/erase/").status_code == 403
     seller = User.objects.create_user("vende", password="x", role=Role.ACCOUNT_MANAGER)
     client.force_login(seller)
