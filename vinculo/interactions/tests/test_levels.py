@@ -366,7 +366,7 @@ def test_the_api_sets_a_level_and_keeps_the_correction(owner: User) -> None:
     client = Client()
     client.force_login(owner)
     response = client.post(
-        f"/api/interactions/{interaction.pk}/level",
+        f"/api/v1/interactions/{interaction.pk}/level",
         data={"level": "satisfaction"},
         content_type="application/json",
     )

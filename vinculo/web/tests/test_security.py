@@ -192,7 +192,7 @@ def test_a_locked_out_user_keeps_working_with_an_api_token(client: Client, owner
         sign_in(client, "ana", "wrong")
     assert sign_in(client, "ana", PASSWORD).status_code == 429
 
-    response = client.get("/api/people", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.get("/api/v1/people", HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert response.status_code == 200
 
