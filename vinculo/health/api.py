@@ -10,7 +10,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from vinculo.access import rules
 from vinculo.apikit import Day, Id, LongText, PageParams, cursor_page, orders, page_of
@@ -264,8 +266,11 @@ class InsightsQuery(Schema):
 def insights_view(request: HttpRequest, query: Query[InsightsQuery]) -> dict[str, Any]:
     """What the system concludes at a date, from facts dated on or before it
     (exchange.md section 2); in the language of the request."""
-    api_user(request)
-    return insights(query.as_of or timezone.localdate(), engine_config())
+    user = api_user(request)
+    # As the web reports: never a viewer; everyone else sees only the accounts they may read.
+    if not rules.can_read_reports(user):
+        raise HttpError(403, _("Your role cannot read the reports."))
+    return insights(query.as_of or timezone.localdate(), engine_config(), user=user)
 
 
 @router.get("/agenda", response=AgendaOut, by_alias=True)

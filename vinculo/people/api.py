@@ -18,6 +18,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from vinculo.access import rules
+from vinculo.access.models import Face
 from vinculo.apikit import (
     Id,
     PageParams,
@@ -138,9 +139,10 @@ def person_list(
 
 def _person_detail(user: Any, person_id: int) -> Person:
     person = get_object_or_404(_people(rules.visible_people(user)), pk=person_id)
-    visible = rules.can_see_personal_facts(user, person)
-    person.personal_facts_visible = visible  # type: ignore[attr-defined]
-    if not visible:
+    # The one rule for personal facts (M18), which also records the read (face: api).
+    facts = rules.personal_facts_for(user, person, face=Face.API)
+    person.personal_facts_visible = facts is not None  # type: ignore[attr-defined]
+    if facts is None:
         for field in PERSONAL_FACTS:
             setattr(person, field, None)
     return person

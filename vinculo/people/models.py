@@ -130,6 +130,7 @@ class Person(Versioned):
         _("source of the legal basis"),
         max_length=500,
         blank=True,
+        db_default="",  # the set-based importers (vinculo.bulk) insert rows without it
         help_text=_("Where it comes from: the consent form, the contract, the assessment."),
     )
     notes = models.TextField(_("notes"), blank=True)

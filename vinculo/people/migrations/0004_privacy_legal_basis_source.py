@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="legal_basis_source",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 help_text="Where it comes from: the consent form, the contract, the assessment.",
                 max_length=500,
                 verbose_name="source of the legal basis",

@@ -17,7 +17,7 @@ from vinculo.factories import (
     PersonFactory,
 )
 from vinculo.people.models import Account, AccountDomain, Employment, Person
-from vinculo.users.models import User
+from vinculo.users.models import Role, User
 from vinculo.users.services import api_token_create
 
 
@@ -28,6 +28,15 @@ def client() -> Client:
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def owner(owner: User) -> User:
+    """Ana with the administrator's view of the book: these tests are about how the API
+    behaves; who sees what, role by role, is vinculo/access/tests (test_api_matrix.py)."""
+    owner.role = Role.ADMIN
+    owner.save(update_fields=["role"])
+    return owner
 
 
 @pytest.fixture

@@ -23,6 +23,15 @@ def client() -> Client:
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
+
+@pytest.fixture
+def owner(owner: User) -> User:
+    """Ana with the administrator's view of the book: these tests are about how the API
+    behaves; who sees what, role by role, is vinculo/access/tests (test_api_matrix.py)."""
+    owner.role = Role.ADMIN
+    owner.save(update_fields=["role"])
+    return owner
+
 NEW_PERSON = {"name": "Ana López", "emails": ["ana@cliente.example"]}
 
 

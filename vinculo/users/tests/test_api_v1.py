@@ -12,10 +12,19 @@ from django.test import Client
 from vinculo.access import rules
 from vinculo.factories import PersonFactory
 from vinculo.people.models import Person
-from vinculo.users.models import IdempotencyKey, User
+from vinculo.users.models import IdempotencyKey, Role, User
 from vinculo.users.services import api_token_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def owner(owner: User) -> User:
+    """Ana with the administrator's view of the book: these tests are about how the API
+    behaves; who sees what, role by role, is vinculo/access/tests (test_api_matrix.py)."""
+    owner.role = Role.ADMIN
+    owner.save(update_fields=["role"])
+    return owner
 
 BIG = 2**63  # one above the largest id SQLite and PostgreSQL can hold
 
