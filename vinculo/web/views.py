@@ -33,7 +33,8 @@ from vinculo.health.words import (
     fairness_reason,
     reason_and_action,
 )
-from vinculo.interactions.services import interaction_log
+from vinculo.interactions.levels import suggest_level, suggest_stored_level
+from vinculo.interactions.services import SUMMARY_MAX_LENGTH, interaction_log
 from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.users.models import User
@@ -219,6 +220,7 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
                     people=people,
                     colleagues=list(data["colleagues"]),
                     actor=user,
+                    require_our_side=True,
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -264,6 +266,21 @@ def people_options(request: AuthedHttpRequest) -> HttpResponse:
         else []
     )
     return render(request, "web/_people_options.html", {"options": options, "query": query})
+
+
+@require_GET
+def level_suggestion(request: AuthedHttpRequest) -> HttpResponse:
+    """The level the notes suggest, live as the user types (the log form's summary). Only
+    shown: a weak suggestion says so and no level is chosen for the user."""
+    require_writer(request)
+    summary = request.GET.get("summary", "")[:SUMMARY_MAX_LENGTH]
+    suggestion = suggest_level(summary) if summary.strip() else None
+    strong = suggest_stored_level(summary) if suggestion is not None else None
+    return render(
+        request,
+        "web/_level_suggestion.html",
+        {"suggestion": suggestion, "strong": strong is not None},
+    )
 
 
 # --- relationship intelligence --------------------------------------------------------
