@@ -82,3 +82,35 @@ def test_importers_and_scripts_may_leave_our_side_out() -> None:
         require_our_side=True,
     )
     assert with_ours.colleagues.count() == 1
+
+
+def test_the_api_refuses_a_far_date_and_nobody_of_ours(client: object, owner: object) -> None:
+    """The API's own date type already refuses before 1990 (vinculo/apikit.py, up to five
+    years ahead); the service's one-year rule answers for what it lets through."""
+    from django.utils import timezone
+
+    from vinculo.users.models import Role
+
+    owner.role = Role.ADMIN  # type: ignore[attr-defined]
+    owner.save(update_fields=["role"])  # type: ignore[attr-defined]
+    client.force_login(owner)  # type: ignore[attr-defined]
+    ana = PersonFactory()
+    later = f"{timezone.localdate().year + 3}-05-20T10:00:00Z"
+
+    response = client.post(  # type: ignore[attr-defined]
+        "/api/v1/interactions",
+        data={"started_at": later, "channel": "call", "people": [ana.pk]},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": ["body", "started_at"], "msg": "At most one year ahead.", "type": "invalid"},
+        {
+            "loc": ["body", "colleagues"],
+            "msg": "Choose at least one person from our side.",
+            "type": "invalid",
+        },
+    ]
+    assert Interaction.objects.count() == 0
