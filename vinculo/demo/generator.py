@@ -45,6 +45,7 @@ from vinculo.people.models import (
     Employment,
     Person,
     PersonEmail,
+    search_key,
 )
 from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.users.models import Role, Team, User
@@ -162,6 +163,7 @@ _FIELDS: dict[type[Model], tuple[str, ...]] = {
         "professional_interests",
         "owner",
         "created_at",
+        "search_name",
     ),
     PersonEmail: ("id", "person", "email"),
     Employment: ("id", "person", "account", "title", "function", "decision_role", "start", "end"),
@@ -778,6 +780,7 @@ class _Generator:
                 rng.choice(texts.INTERESTS[language]) if rng.random() < 0.5 else "",
                 plan.owner,
                 created,
+                search_key(name),
             ),
         )
         self.add_email(plan, person_id, name)

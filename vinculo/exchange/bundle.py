@@ -82,6 +82,7 @@ from vinculo.people.models import (
     Employment,
     Person,
     PersonEmail,
+    search_key,
 )
 from vinculo.people.rules import JobBook
 from vinculo.timeline.models import EventKind
@@ -896,6 +897,7 @@ class _Importer:
                 row.raw("language").strip(),
                 row.raw("legal_basis").strip() or LegalBasis.LEGITIMATE_INTEREST,
                 row.raw("notes"),
+                search_key(row.raw("name").strip()),
             )
             row.report(
                 person_problems(
@@ -904,7 +906,8 @@ class _Importer:
             )
             return values
 
-        fields = ("name", "phones", "language", "legal_basis", "notes")
+        # search_name: what Person.save() would write, for the rows inserted in bulk.
+        fields = ("name", "phones", "language", "legal_basis", "notes", "search_name")
         extra = ("family", "tastes", "friends", "interests", "professional_interests",
                  "created_at")  # fmt: skip
         spec = _Keyed(Person, "person", fields, extra)
@@ -1118,8 +1121,10 @@ class _Importer:
                         place=values[3],
                         source=values[7],
                         has_people=bool(theirs) or "their" in row.bad or not row.ok,
+                        started_at=values[0],
+                        summary=values[6],
                     ),
-                    {"people": "their"},
+                    {"people": "their", "started_at": "start"},
                 )
                 if not row.ok and key:
                     refused.append((row.line, key))

@@ -102,6 +102,7 @@ def interaction_add(
         level=payload.level,
         summary=payload.summary,
         actor=user,
+        require_our_side=True,
     )
     created = get_object_or_404(_interactions(user), pk=interaction.pk)
     with_etag(response, created)

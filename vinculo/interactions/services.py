@@ -33,6 +33,8 @@ _SOURCES = tuple(Source.values)
 _CHOOSE_CHANNEL = gettext_lazy("Choose a channel.")
 _CHOOSE_DIRECTION = gettext_lazy("Choose who started the contact.")
 _CHOOSE_SOURCE = gettext_lazy("Choose a source.")
+EARLIEST_START = date(1990, 1, 1)
+SUMMARY_MAX_LENGTH = 10_000
 
 
 def interactions_assign_accounts(interactions: QuerySet[Interaction]) -> int:
@@ -88,9 +90,24 @@ def interaction_problems(
     place: str = "",
     source: str = Source.MANUAL,
     has_people: bool,
+    started_at: date | datetime | None = None,
+    summary: str = "",
+    has_colleagues: bool | None = None,
+    today: date | None = None,
 ) -> Problems:
-    """What is wrong with an interaction: the service, the importer and the admin ask."""
+    """What is wrong with an interaction: the service, the importer and the admin ask.
+
+    ``has_colleagues`` None means our side is not checked: an imported calendar or CRM
+    row may legitimately name nobody of ours; the web form and the API ask for one."""
     problems: Problems = {}
+    if started_at is not None:
+        day = interaction_day(started_at) if isinstance(started_at, datetime) else started_at
+        today = today or timezone.localdate()
+        if day < EARLIEST_START:
+            problems["started_at"] = _("Dates before 1990 are not accepted.")
+        elif day > _one_year_after(today):
+            problems["started_at"] = _("At most one year ahead.")
+    check_text(problems, "summary", summary, max_length=SUMMARY_MAX_LENGTH)
     check_choice(problems, "channel", channel, _CHANNELS, required=_CHOOSE_CHANNEL)
     check_choice(problems, "direction", direction, _DIRECTIONS, required=_CHOOSE_DIRECTION)
     check_choice(problems, "level", level, _LEVELS)
@@ -100,7 +117,16 @@ def interaction_problems(
     check_choice(problems, "source", source, _SOURCES, required=_CHOOSE_SOURCE)
     if not has_people:
         problems["people"] = _("Choose at least one person from the client's side.")
+    if has_colleagues is False:
+        problems["colleagues"] = _("Choose at least one person from our side.")
     return problems
+
+
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def interaction_level(*, level: str, summary: str) -> tuple[str, bool]:
@@ -129,7 +155,10 @@ def interaction_log(
     source_id: str = "",
     key: str | None = None,
     actor: User | None = None,
+    require_our_side: bool = False,
 ) -> Interaction:
+    """``require_our_side``: refuse an interaction with none of our colleagues (the web
+    form and the API; importers and scripts may not know who of ours was there)."""
     errors = interaction_problems(
         channel=channel,
         direction=direction,
@@ -138,6 +167,9 @@ def interaction_log(
         place=place,
         source=source,
         has_people=bool(people),
+        started_at=started_at,
+        summary=summary,
+        has_colleagues=bool(colleagues) if require_our_side else None,
     )
     if timezone.is_naive(started_at):
         started_at = timezone.make_aware(started_at)

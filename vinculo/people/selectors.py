@@ -36,6 +36,7 @@ from vinculo.people.models import (
     Employment,
     Person,
     PersonEmail,
+    search_key,
 )
 from vinculo.users.models import User
 from vinculo.vocab import Function
@@ -77,8 +78,10 @@ def people_matching(people: _P, *, query: str) -> _P:
     query = query.strip()
     if not query:
         return people
+    # The name through its stored key (accents and case folded alike on SQLite and
+    # PostgreSQL); addresses and companies as typed, case-insensitively.
     return people.filter(
-        Q(name__icontains=query)
+        Q(search_name__contains=search_key(query))
         | Exists(PersonEmail.objects.filter(person=OuterRef("pk"), email__icontains=query))
         | Exists(Employment.objects.filter(person=OuterRef("pk"), account__name__icontains=query))
     )
@@ -138,8 +141,10 @@ def people_list(
             | Exists(current_jobs.filter(person=OuterRef("pk"), account__owner=owned_by))
         )
     key, descending = _parse_sort(sort, PEOPLE_SORTS)
-    column = {"name": "name", "company": "first_company", "last_contact": "last_contact"}[key]
-    return people.order_by(_order(column, descending=descending), "name", "pk")
+    column = {"name": "search_name", "company": "first_company", "last_contact": "last_contact"}[
+        key
+    ]
+    return people.order_by(_order(column, descending=descending), "search_name", "name", "pk")
 
 
 def person_profile(*, person_id: int) -> Person:

@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.interactions.services import SUMMARY_MAX_LENGTH
 from vinculo.people.models import Colleague, Person
 from vinculo.vocab import Channel, Direction, Level
 
@@ -56,8 +58,24 @@ class InteractionForm(forms.Form):
         help_text=_("Leave it unset and Vínculo may suggest one from the summary."),
     )
     place = forms.CharField(label=_("Place or medium"), max_length=200, required=False)
+    # No max_length here: the service's check (one wording for web, API and importers)
+    # answers; the attributes let the browser stop at the limit and count as one types.
     summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "maxlength": SUMMARY_MAX_LENGTH,
+                "data-counter": "summary-counter",
+                "aria-describedby": "summary-counter level-suggestion",
+                # The suggested level, live (web:level_suggestion); shown, never chosen.
+                "hx-get": reverse_lazy("web:level_suggestion"),
+                "hx-trigger": "keyup changed delay:400ms",
+                "hx-target": "#level-suggestion",
+                "hx-sync": "this:replace",
+            }
+        ),
     )
     # Not required here: "at least one person" is a rule of interaction_log, which says so
     # in the user's language; the form only turns ids into people.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/portfolio/", views.portfolio, name="portfolio"),
     path("interactions/new/", views.interaction_new, name="interaction_new"),
     path("interactions/people-options/", views.people_options, name="people_options"),
+    path("interactions/level-suggestion/", views.level_suggestion, name="level_suggestion"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:run_id>/", imports.import_run, name="import_run"),
     path("imports/<int:run_id>/progress/", imports.import_progress, name="import_progress"),

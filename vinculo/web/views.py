@@ -7,9 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,8 @@ from vinculo.health.words import (
     fairness_reason,
     reason_and_action,
 )
-from vinculo.interactions.services import interaction_log
+from vinculo.interactions.levels import suggest_level, suggest_stored_level
+from vinculo.interactions.services import SUMMARY_MAX_LENGTH, interaction_log
 from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.users.models import User
@@ -84,7 +85,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     """People list (M1): the primary list is of people, not companies."""
     chosen, people = lists.people_for(request.GET, user=request.user)
     query, sort, scope = chosen.query, chosen.sort, chosen.scope
-    page = Paginator(people, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _list_page(people, request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
@@ -131,7 +132,7 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
 def account_list(request: AuthedHttpRequest) -> HttpResponse:
     chosen, accounts = lists.accounts_for(request.GET, user=request.user)
     query, sort = chosen.query, chosen.sort
-    page = Paginator(accounts, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _list_page(accounts, request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
@@ -219,6 +220,7 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
                     people=people,
                     colleagues=list(data["colleagues"]),
                     actor=user,
+                    require_our_side=True,
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -264,6 +266,34 @@ def people_options(request: AuthedHttpRequest) -> HttpResponse:
         else []
     )
     return render(request, "web/_people_options.html", {"options": options, "query": query})
+
+
+def _list_page(items: Any, raw: str | None) -> Page:
+    """The page asked for: not a number is page 1, a page past the last (or below the
+    first) is not there (404) rather than quietly the last one."""
+    try:
+        number = int(raw or 1)
+    except (TypeError, ValueError):
+        number = 1
+    try:
+        return Paginator(items, LIST_PAGE_SIZE).page(number)
+    except EmptyPage as error:
+        raise Http404(_("There is no page %(number)d.") % {"number": number}) from error
+
+
+@require_GET
+def level_suggestion(request: AuthedHttpRequest) -> HttpResponse:
+    """The level the notes suggest, live as the user types (the log form's summary). Only
+    shown: a weak suggestion says so and no level is chosen for the user."""
+    require_writer(request)
+    summary = request.GET.get("summary", "")[:SUMMARY_MAX_LENGTH]
+    suggestion = suggest_level(summary) if summary.strip() else None
+    strong = suggest_stored_level(summary) if suggestion is not None else None
+    return render(
+        request,
+        "web/_level_suggestion.html",
+        {"suggestion": suggestion, "strong": strong is not None},
+    )
 
 
 # --- relationship intelligence --------------------------------------------------------

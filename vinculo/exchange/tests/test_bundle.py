@@ -328,3 +328,27 @@ def test_profile_facts_update_clear_and_refuse(tmp_path: Path) -> None:
         "profile_facts.csv:5: person_key: this person has another row in the file",
     ]
     assert checksum() == before
+
+
+def test_interaction_dates_and_summary_follow_the_shared_rule(tmp_path: Path) -> None:
+    """today2: the importer refuses what the web form and the API refuse (our side aside:
+    a calendar or CRM row may name nobody of ours)."""
+    bundle = tmp_path / "dates"
+    shutil.copytree(FIXTURE, bundle)
+    long_summary = "x" * 10_001
+    (bundle / "interactions.csv").write_text(
+        "key,start,duration_min,channel,place,direction,level,summary,our,their,source\n"
+        "d-1,1985-06-01T10:00:00Z,10,call,,outbound,,Antigua,,p-ana,\n"
+        "d-2,2099-06-01T10:00:00Z,10,call,,outbound,,Futura,,p-ana,\n"
+        f"d-3,2025-06-01T10:00:00Z,10,call,,outbound,,{long_summary},,p-ana,\n"
+        "d-4,2025-06-01T11:00:00Z,10,call,,outbound,,Sin nadie nuestro,,p-ana,\n",
+        encoding="utf-8",
+    )
+
+    report = bundle_import(path=bundle)
+
+    assert report.problems == [
+        "interactions.csv:2: start: Dates before 1990 are not accepted.",
+        "interactions.csv:3: start: At most one year ahead.",
+        "interactions.csv:4: summary: At most 10000 characters (this has 10001).",
+    ]

@@ -11,7 +11,7 @@ from vinculo.factories import AccountFactory, ColleagueFactory, EmploymentFactor
 from vinculo.interactions.models import Interaction
 from vinculo.people.services import person_change_employment
 from vinculo.timeline.models import TimelineEvent
-from vinculo.users.models import User
+from vinculo.users.models import Role, User
 
 CHANNELS = "meeting, call, video, email, meal, event, message"
 
@@ -62,14 +62,22 @@ def test_logging_a_meeting_after_a_move_goes_to_the_new_account(
         ({"people": []}, ["body", "people"], "Choose at least one person from the client's side."),
         ({"people": [999999]}, ["body", "people"], "There is nothing with id 999999."),
         ({"colleagues": [999998]}, ["body", "colleagues"], "There is nothing with id 999998."),
+        ({"colleagues": []}, ["body", "colleagues"], "Choose at least one person from our side."),
     ],
 )
 def test_invalid_interactions_get_422_and_nothing_is_written(
     client: Client, owner: User, changes: dict[str, object], loc: list[str], message: str
 ) -> None:
-    ana = PersonFactory()
+    ana, luis = PersonFactory(), ColleagueFactory()
+    owner.role = Role.ADMIN  # the whole book: visibility is vinculo/access's tests
+    owner.save(update_fields=["role"])
     client.force_login(owner)
-    payload = {"started_at": "2024-05-20T10:00:00Z", "channel": "call", "people": [ana.pk]}
+    payload = {
+        "started_at": "2024-05-20T10:00:00Z",
+        "channel": "call",
+        "people": [ana.pk],
+        "colleagues": [luis.pk],
+    }
 
     response = client.post(
         "/api/v1/interactions", data={**payload, **changes}, content_type="application/json"
@@ -97,9 +105,16 @@ def test_values_out_of_bounds_are_422_from_the_schema_and_nothing_is_written(
     client: Client, owner: User, changes: dict[str, object], field: str, kind: str
 ) -> None:
     # Before v1: 99,999,999 minutes and a start in year 8104 were stored; 2**64 was a 500.
-    ana = PersonFactory()
+    ana, luis = PersonFactory(), ColleagueFactory()
+    owner.role = Role.ADMIN  # the whole book: visibility is vinculo/access's tests
+    owner.save(update_fields=["role"])
     client.force_login(owner)
-    payload = {"started_at": "2024-05-20T10:00:00Z", "channel": "call", "people": [ana.pk]}
+    payload = {
+        "started_at": "2024-05-20T10:00:00Z",
+        "channel": "call",
+        "people": [ana.pk],
+        "colleagues": [luis.pk],
+    }
 
     response = client.post(
         "/api/v1/interactions", data={**payload, **changes}, content_type="application/json"

@@ -24,4 +24,18 @@
     event.preventDefault();
     if (window.htmx) window.htmx.trigger(input, "search");
   });
+
+  // Character counter: a textarea with data-counter="ID" updates the [data-count] in #ID.
+  function updateCounter(area) {
+    var counter = document.getElementById(area.getAttribute("data-counter") || "");
+    var count = counter && counter.querySelector("[data-count]");
+    if (count) count.textContent = String(area.value.length);
+  }
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (area instanceof HTMLTextAreaElement && area.hasAttribute("data-counter")) {
+      updateCounter(area);
+    }
+  });
+  document.querySelectorAll("textarea[data-counter]").forEach(updateCounter);
 })();
