@@ -153,11 +153,6 @@ def test_summary_stays_right_after_merging_people() -> None:
     assert_summary_fresh()
 
 
-@pytest.mark.xfail(
-    reason="main at 8f18b67: capture's raw INSERT leaves Versioned.version NULL (no database "
-    "default), so every calendar import is refused; not this branch's change",
-    strict=False,
-)
 def test_summary_stays_right_after_calendar_imports_edits_and_deletes(tmp_path: Path) -> None:
     from vinculo.capture.tests.helpers import account, colleague
 
@@ -207,11 +202,6 @@ def _ics(tmp_path: Path, name: str, *body: str, method: str = "REQUEST") -> Path
     return path
 
 
-@pytest.mark.xfail(
-    reason="main at 8f18b67: the bundle's raw INSERT leaves Versioned.version NULL (no "
-    "database default), so the import is refused; not this branch's change",
-    strict=False,
-)
 def test_summary_stays_right_after_a_bundle_import(tmp_path: Path) -> None:
     from vinculo.exchange.bundle import bundle_import
 

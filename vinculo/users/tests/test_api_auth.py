@@ -32,6 +32,7 @@ def owner(owner: User) -> User:
     owner.save(update_fields=["role"])
     return owner
 
+
 NEW_PERSON = {"name": "Ana López", "emails": ["ana@cliente.example"]}
 
 

@@ -26,6 +26,7 @@ def owner(owner: User) -> User:
     owner.save(update_fields=["role"])
     return owner
 
+
 BIG = 2**63  # one above the largest id SQLite and PostgreSQL can hold
 
 
