@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from vinculo.people.models import Person
-from vinculo.users.models import ApiToken, User
+from vinculo.users.models import ApiToken, Role, User
 from vinculo.users.services import api_token_create, api_token_revoke
 
 
