@@ -11,7 +11,7 @@ from vinculo.commitments.models import Commitment
 from vinculo.commitments.services import commitment_record
 from vinculo.factories import AccountFactory, EmploymentFactory, PersonFactory
 from vinculo.timeline.models import EventKind, TimelineEvent
-from vinculo.users.models import User
+from vinculo.users.models import Role, User
 from vinculo.users.services import api_token_create
 
 
@@ -21,6 +21,15 @@ def client() -> Client:
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def owner(owner: User) -> User:
+    """Ana with the administrator's view of the book: these tests are about how the API
+    behaves; who sees what, role by role, is vinculo/access/tests (test_api_matrix.py)."""
+    owner.role = Role.ADMIN
+    owner.save(update_fields=["role"])
+    return owner
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_insights_need_auth_and_follow_the_contract(client: Client) -> None:
     assert client.get("/api/v1/insights").status_code == 401
     Story.new("Acme").person("Ana")
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(role=Role.ADMIN))
     response = client.get("/api/v1/insights", {"as_of": "2026-06-30"})
     assert response.status_code == 200
     data = response.json()
@@ -40,7 +40,7 @@ def make_play(owner: object) -> Play:
 
 
 def test_owner_snoozes_and_dismisses_a_play(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory(role=Role.ADMIN)
     play = make_play(user)
     client.force_login(user)
     until = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
@@ -81,7 +81,7 @@ def test_a_viewer_cannot_close_plays(client: Client) -> None:
 
 
 def test_agenda_follows_the_contract_and_lists_my_open_plays(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory(role=Role.ADMIN)
     play = make_play(user)
     # The agenda lists only what the user may read: their account (access.rules).
     Account.objects.filter(pk=play.account_id).update(owner=ColleagueFactory(user=user, name="Ana"))
@@ -97,7 +97,7 @@ def test_agenda_follows_the_contract_and_lists_my_open_plays(client: Client) -> 
 
 
 def test_a_play_is_worded_in_the_language_of_the_request(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory(role=Role.ADMIN)
     s = Story.new("Acme")
     play = Play.objects.create(
         kind=PlayKind.NO_INITIATIVE,

@@ -24,6 +24,15 @@ def client() -> Client:
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
+@pytest.fixture
+def owner(owner: User) -> User:
+    """Ana with the administrator's view of the book: these tests are about how the API
+    behaves; who sees what, role by role, is vinculo/access/tests (test_api_matrix.py)."""
+    owner.role = Role.ADMIN
+    owner.save(update_fields=["role"])
+    return owner
+
+
 def test_logging_a_meeting_after_a_move_goes_to_the_new_account(
     client: Client, owner: User
 ) -> None:

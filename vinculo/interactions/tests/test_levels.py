@@ -43,7 +43,7 @@ from vinculo.interactions.levels_model import (
 )
 from vinculo.interactions.models import Interaction, LevelCorrection
 from vinculo.interactions.services import interaction_set_level
-from vinculo.users.models import User
+from vinculo.users.models import Role, User
 from vinculo.vocab import Level
 
 # Held-out accuracy of the shipped model measured by benchmarks/level_accuracy.py
@@ -363,6 +363,8 @@ def test_the_api_sets_a_level_and_keeps_the_correction(owner: User) -> None:
     interaction = InteractionFactory(
         level=Level.OPERATIONAL, level_suggested=True, summary="Semáforo Acme: verde en plazos"
     )
+    owner.role = Role.ADMIN  # the interaction has no owner: the administrator's view
+    owner.save(update_fields=["role"])
     client = Client()
     client.force_login(owner)
     response = client.post(

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from vinculo.access import rules
-from vinculo.factories import PersonFactory
+from vinculo.factories import ColleagueFactory, PersonFactory
 from vinculo.people.models import Person
 from vinculo.users.models import IdempotencyKey, Role, User
 from vinculo.users.services import api_token_create
@@ -167,6 +167,8 @@ def test_two_clients_edit_the_same_person_and_the_second_gets_412(
     client: Client, owner: User, teammate: User
 ) -> None:
     ana = PersonFactory(name="Ana", phones="600 000 000")
+    teammate.role = Role.ADMIN  # two administrators: both may edit Ana
+    teammate.save(update_fields=["role"])
     first, second = bearer(owner), bearer(teammate)
     path = f"/api/v1/people/{ana.pk}"
 
@@ -274,12 +276,10 @@ def test_personal_facts_only_through_the_rule(
     assert ana.family == "Dos hijas"
 
 
-def test_a_denied_write_is_403_and_changes_nothing(
-    client: Client, owner: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ana = PersonFactory(name="Ana")
-    monkeypatch.setattr(rules, "can_change_person", lambda user, person: False)
-    headers = bearer(owner)
+def test_a_denied_write_is_403_and_changes_nothing(client: Client, viewer: User) -> None:
+    # Ana is of the viewer's team, so the viewer reads her but may not change anything.
+    ana = PersonFactory(name="Ana", owner=ColleagueFactory(team=viewer.team))
+    headers = bearer(viewer)
 
     patched = client.patch(f"/api/v1/people/{ana.pk}", data={"name": "X"},
                            content_type="application/json", **headers)  # type: ignore[arg-type]  # fmt: skip
