@@ -35,7 +35,7 @@ from vinculo.growth.models import Concession, ValueItem
 from vinculo.health.models import HealthSnapshot, Play
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.interactions.models import Interaction, InteractionPerson, LevelCorrection
-from vinculo.people.models import Employment, Person, PersonEmail
+from vinculo.people.models import Employment, Person, PersonEmail, search_key
 from vinculo.timeline.models import TimelineEvent
 from vinculo.users.models import User
 from vinculo.vocab import CommitmentStatus, Outcome
@@ -324,6 +324,7 @@ def person_erase(*, person: Person, actor: User | None, compact: bool | None = N
         )
         Person.objects.filter(pk=person.pk).update(
             name=mark,
+            search_name=search_key(mark),  # the stored search key held the name too
             phones="",
             language="",
             legal_basis_source="",
