@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from vinculo.health.services import health_refresh_after_commit
 from vinculo.health.summary import summary_refresh
 from vinculo.interactions.levels import level_correction_record, suggest_stored_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
-from vinculo.people.models import Colleague, Employment, Person
+from vinculo.people.models import Colleague, ContactPlan, Employment, Person
 from vinculo.people.rules import JobBook, job_precedence_order, jobs_on
 from vinculo.timeline.models import EventKind
 from vinculo.timeline.services import event_record
@@ -214,11 +214,29 @@ def interaction_log(
             occurred_at=started_at,
             data={"interaction": interaction.pk, "channel": channel, "text": summary[:200]},
         )
+    contact_plans_advance(person_ids=[p.pk for p in people], day=interaction_day(started_at))
     health_refresh_after_commit(
         person_ids=[p.pk for p in people],
         account_ids=[interaction.account_id] if interaction.account_id else [],
     )
     return interaction
+
+
+def contact_plans_advance(*, person_ids: Sequence[int], day: date) -> int:
+    """A contact on ``day`` moves each plan's next due to ``day`` + its cadence (M17), never
+    back: a contact logged late for an old date leaves a later due date alone. The version
+    rises, so a plan form opened before the contact is refused rather than undoing it."""
+    plans = list(ContactPlan.objects.select_for_update().filter(person_id__in=person_ids))
+    moved = []
+    for plan in plans:
+        due = day + timedelta(days=plan.every_days)
+        if plan.next_due is None or due > plan.next_due:
+            plan.next_due = due
+            plan.version = F("version") + 1
+            plan.changed_at = timezone.now()
+            moved.append(plan)
+    ContactPlan.objects.bulk_update(moved, ["next_due", "version", "changed_at"])
+    return len(moved)
 
 
 @transaction.atomic
