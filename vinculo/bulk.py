@@ -31,17 +31,6 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
     return found
 
 
-def _with_version(
-    model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
-    """Rows of an editable (``Versioned``) model start at version 1 when the caller does not
-    send one: the column is NOT NULL and raw SQL gets no Django default."""
-    names = {f.name for f in model._meta.concrete_fields}
-    if "version" not in names or "version" in fields:
-        return fields, rows
-    return (*fields, "version"), ((*row, 1) for row in rows)
-
-
 def _table_and_columns(model: type[Model], fields: Sequence[str]) -> tuple[str, list[str]]:
     qn = connection.ops.quote_name
     columns = [qn(_field(model, name).column) for name in fields]
@@ -69,7 +58,6 @@ def insert_rows(
     PostgreSQL accept this syntax. Values must already be database-ready (dates as
     ``date``/``datetime``, decimals as ``Decimal``); the adapters do the rest.
     """
-    fields, rows = _with_version(model, fields, rows)
     table, columns = _table_and_columns(model, fields)
     placeholders = ", ".join(["%s"] * len(columns))
     statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
@@ -110,7 +98,6 @@ def copy_rows(
     """
     if connection.vendor != "postgresql":
         return insert_rows(model, fields, rows, batch_size=batch_size)
-    fields, rows = _with_version(model, fields, rows)
     table, columns = _table_and_columns(model, fields)
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     sent = 0
@@ -183,8 +170,6 @@ def insert_returning(
     """
     if not rows:
         return []
-    fields, versioned = _with_version(model, fields, rows)
-    rows = list(versioned)
     table, columns = _table_and_columns(model, fields)
     _, returned = _table_and_columns(model, returning)
     # SQLite allows 32766 bound parameters per statement since 3.32.

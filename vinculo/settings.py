@@ -123,6 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             f"PRAGMA busy_timeout={_busy_s * 1000};"
         ),
     }
+    # Tests use a file too, not Django's shared-cache memory database: there a second
+    # connection (a worker's housekeeping thread, a live server) fails at once with
+    # "database table is locked" instead of waiting like it does on a real file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-vinculo.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env_bool("DATABASE_POOL", False):

@@ -32,7 +32,6 @@ from tqdm import tqdm
 
 from vinculo.bulk import copy_rows
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
-from vinculo.concurrency import Versioned
 from vinculo.demo import texts
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
 from vinculo.health.summary import summary_rebuild
@@ -276,12 +275,8 @@ class _Writer:
         for model in _WRITE_ORDER:
             rows = self.buffers[model]
             if rows:
-                fields = _FIELDS[model]
-                if issubclass(model, Versioned):
-                    # Bulk rows skip the model's defaults: every new row is version 1.
-                    fields = (*fields, "version")
-                    rows[:] = [(*row, 1) for row in rows]
-                self.written[model] += copy_rows(model, fields, rows)
+                # Columns left out (version, …) take their database defaults.
+                self.written[model] += copy_rows(model, _FIELDS[model], rows)
                 rows.clear()
 
     def reset_sequences(self) -> None:

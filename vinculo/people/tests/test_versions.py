@@ -41,3 +41,17 @@ def test_no_version_means_the_face_does_not_track_them():
     person_update(person=stale, notes="two")
     person.refresh_from_db()
     assert (person.notes, person.version) == ("two", 3)
+
+
+def test_rows_inserted_in_bulk_start_at_version_1_from_the_database_default():
+    from vinculo.bulk import copy_rows, insert_returning, insert_rows
+    from vinculo.growth.models import ProductLine
+
+    insert_rows(ProductLine, ("name",), [("Bombas",)])
+    copy_rows(ProductLine, ("name",), [("Válvulas",)])
+    insert_returning(ProductLine, ("name",), [("Sensores",)], returning=("id",))
+    assert sorted(ProductLine.objects.values_list("name", "version")) == [
+        ("Bombas", 1),
+        ("Sensores", 1),
+        ("Válvulas", 1),
+    ]
