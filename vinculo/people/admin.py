@@ -20,11 +20,11 @@ from vinculo.admin_tools import (
     split_values,
 )
 from vinculo.people.checks import (
+    PERSONAL_FACT_FIELDS,
     account_problems,
     colleague_problems,
     contact_plan_problems,
     employment_problems,
-    PERSONAL_FACT_FIELDS,
     person_problems,
     personal_facts_given,
 )

@@ -148,7 +148,9 @@ def people_list(
     if owner_id is not None:
         people = people.filter(owner_id=owner_id)
     if function:
-        people = people.filter(Exists(current_jobs.filter(person=OuterRef("pk"), function=function)))
+        people = people.filter(
+            Exists(current_jobs.filter(person=OuterRef("pk"), function=function))
+        )
     if tier:
         people = people.filter(
             Exists(current_jobs.filter(person=OuterRef("pk"), account__tier=tier))

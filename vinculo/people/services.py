@@ -27,13 +27,13 @@ from vinculo.health.summary import summary_refresh
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.interactions.services import interactions_assign_accounts
 from vinculo.people.checks import (
+    PERSONAL_FACT_FIELDS,
     account_problems,
     colleague_problems,
     contact_plan_problems,
     domains_clean,
     email_problem,
     emails_clean,
-    PERSONAL_FACT_FIELDS,
     employment_problems,
     person_problems,
     personal_facts_given,
@@ -495,21 +495,21 @@ def person_change_employment(
         )
     for past in jobs:
         # Two periods at the same account may not overlap.
-        if new_account is not None and past.end is not None and past.account_id == new_account.pk:
-            if past.end >= on:
-                raise ValidationError(
-                    {
-                        "on": _(
-                            "%(person)s worked at %(account)s until %(end)s: the new job "
-                            "cannot start before that."
-                        )
-                        % {
-                            "person": person.name,
-                            "account": new_account.name,
-                            "end": date_format(past.end, "SHORT_DATE_FORMAT"),
-                        }
+        same = new_account is not None and past.account_id == new_account.pk
+        if same and past.end is not None and past.end >= on:
+            raise ValidationError(
+                {
+                    "on": _(
+                        "%(person)s worked at %(account)s until %(end)s: the new job "
+                        "cannot start before that."
+                    )
+                    % {
+                        "person": person.name,
+                        "account": new_account.name,
+                        "end": date_format(past.end, "SHORT_DATE_FORMAT"),
                     }
-                )
+                }
+            )
     for current in current_jobs:
         if new_account is not None and current.account_id == new_account.pk:
             raise ValidationError(

@@ -160,7 +160,6 @@ def _profile_theirs(
     return _stale(form, error, theirs, shown)
 
 
-
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     user = request.user

@@ -49,9 +49,7 @@ urlpatterns = [
     path("settings/health/", report_views.health_settings, name="health_settings"),
     # The person page's write side (vinculo.web.person_edit): profile and personal facts,
     # a job change, the contact plan; each GET a form (in place with htmx), POST a save.
-    path(
-        "people/<int:person_id>/profile/", person_edit.profile_edit, name="person_profile_edit"
-    ),
+    path("people/<int:person_id>/profile/", person_edit.profile_edit, name="person_profile_edit"),
     path("people/<int:person_id>/job-change/", person_edit.job_change, name="person_job_change"),
     path("people/<int:person_id>/plan/", person_edit.plan_edit, name="person_plan_edit"),
 ]

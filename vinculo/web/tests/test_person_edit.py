@@ -80,7 +80,7 @@ def test_profile_form_opens_in_place_with_the_current_values(
     assert html.lstrip().startswith('<section class="card card-editing" id="profile-card"')
     assert 'value="Marta Ruiz"' in html and "marta@acme.example" in html
     assert 'name="version" value="1"' in html
-    assert 'hx-post="/people/%d/profile/"' % person.pk in html
+    assert f'hx-post="/people/{person.pk}/profile/"' in html
     assert "autofocus" in tag_of(html, "id_name")
 
 
@@ -170,7 +170,9 @@ def test_profile_validation_messages_in_both_languages(
     signed_in: Client, person: Person, changes: dict, field: str, english: str, spanish: str
 ) -> None:
     for headers, message in ((EN, english), (ES, spanish)):
-        response = signed_in.post(url(person, "profile"), profile_post(person, **changes), **HX, **headers)
+        response = signed_in.post(
+            url(person, "profile"), profile_post(person, **changes), **HX, **headers
+        )
         html = response.content.decode()
         assert response.status_code == 200
         assert message in html, html
@@ -242,7 +244,9 @@ def test_stale_profile_save_keeps_what_was_typed_and_shows_their_change(
     assert (person.phones, person.notes, person.version) == ("611 111 111", "Lo que yo escribí", 3)
 
 
-def test_user_text_is_escaped_in_the_form_and_the_profile(signed_in: Client, person: Person) -> None:
+def test_user_text_is_escaped_in_the_form_and_the_profile(
+    signed_in: Client, person: Person
+) -> None:
     evil = '<script>alert("x")</script>'
     data = profile_post(person, notes=evil, phones=evil, legal_basis_source=evil, family=evil)
     html = signed_in.post(url(person, "profile"), data, **HX, **EN).content.decode()
@@ -273,7 +277,9 @@ def test_profile_form_leaves_out_personal_facts_for_who_may_not_see_them(
     form = client.get(url(person, "profile"), **HX, **EN).content.decode()
     assert "Marta Ruiz" in form and 'name="family"' not in form and "Casada" not in form
 
-    response = client.post(url(person, "profile"), profile_post(person, phones="644", family=""), **EN)
+    response = client.post(
+        url(person, "profile"), profile_post(person, phones="644", family=""), **EN
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.phones, person.family) == ("644", "Casada")
@@ -308,7 +314,11 @@ def test_job_change_in_place_ends_the_old_job_and_starts_the_new(
     assert "Job change recorded." in html
     current, past = html.index("job job-current"), html.index("job job-past")
     assert current < html.index("Globex") < past < html.index(">Acme<")
-    jobs = list(person.employments.order_by("start").values_list("account__name", "start", "end", "title", "function"))
+    jobs = list(
+        person.employments.order_by("start").values_list(
+            "account__name", "start", "end", "title", "function"
+        )
+    )
     assert jobs == [
         ("Acme", dt.date(2020, 1, 1), dt.date(2026, 2, 28), "Jefa de compras", acme.function),
         ("Globex", dt.date(2026, 3, 1), None, "Directora", "management"),
@@ -316,7 +326,9 @@ def test_job_change_in_place_ends_the_old_job_and_starts_the_new(
 
 
 def test_job_change_to_no_company(signed_in: Client, person: Person, acme: Employment) -> None:
-    response = signed_in.post(url(person, "job-change"), {"on": "2026-03-01", "function": "other"}, **EN)
+    response = signed_in.post(
+        url(person, "job-change"), {"on": "2026-03-01", "function": "other"}, **EN
+    )
 
     assert response.status_code == 302
     acme.refresh_from_db()
@@ -354,7 +366,9 @@ def test_job_change_errors_in_both_languages(
     spanish: str,
 ) -> None:
     old = AccountFactory(name="Old Co", owner=colleague)
-    EmploymentFactory(person=person, account=old, start=dt.date(2018, 1, 1), end=dt.date(2021, 12, 31))
+    EmploymentFactory(
+        person=person, account=old, start=dt.date(2018, 1, 1), end=dt.date(2021, 12, 31)
+    )
     AccountFactory(name="Globex")
     data = {"function": "other", "account": ""} | post
     if data["account"] == "old":
@@ -402,7 +416,9 @@ def test_plan_set_in_place_shows_next_due_from_the_last_contact(
     assert (plan.every_days, plan.channel, plan.next_due, plan.version) == (30, "call", due, 1)
 
     # A new cadence: the next due recomputed from the same last contact.
-    html = signed_in.post(url(person, "plan"), {"version": 1, "every_days": 14}, **HX, **EN).content.decode()
+    html = signed_in.post(
+        url(person, "plan"), {"version": 1, "every_days": 14}, **HX, **EN
+    ).content.decode()
     assert f'<dd id="plan-next-due">{short(today + dt.timedelta(days=4))}</dd>' in html
 
 
@@ -435,7 +451,11 @@ def test_plan_next_due_moves_after_a_contact_on_the_person_page(
 @pytest.mark.parametrize(
     ("post", "english", "spanish"),
     [
-        ({"every_days": 0}, "The cadence must be at least one day.", "La cadencia debe ser de al menos un día."),
+        (
+            {"every_days": 0},
+            "The cadence must be at least one day.",
+            "La cadencia debe ser de al menos un día.",
+        ),
         ({"every_days": ""}, "Give the cadence in days.", "Indica la cadencia en días."),
     ],
 )
@@ -443,7 +463,9 @@ def test_plan_errors_in_both_languages(
     signed_in: Client, person: Person, post: dict, english: str, spanish: str
 ) -> None:
     for headers, message in ((EN, english), (ES, spanish)):
-        html = signed_in.post(url(person, "plan"), {"version": 0} | post, **HX, **headers).content.decode()
+        html = signed_in.post(
+            url(person, "plan"), {"version": 0} | post, **HX, **headers
+        ).content.decode()
         assert message in html
         assert 'id="id_every_days_error"' in html
     assert not ContactPlan.objects.exists()
@@ -455,7 +477,9 @@ def test_stale_plan_save_keeps_what_was_typed(
     contact_plan_set(person=person, every_days=30)
     contact_plan_set(person=person, every_days=21, actor=teammate, version=1)
 
-    html = signed_in.post(url(person, "plan"), {"version": 1, "every_days": 7}, **HX, **EN).content.decode()
+    html = signed_in.post(
+        url(person, "plan"), {"version": 1, "every_days": 7}, **HX, **EN
+    ).content.decode()
 
     assert "Changed by berta at" in html and "review their change and save again." in html
     assert 'value="7"' in html and "<strong>21</strong>" in html
@@ -467,3 +491,91 @@ def test_plan_cancel_shows_the_section_again(signed_in: Client, person: Person) 
     html = signed_in.get(url(person, "plan") + "?show=1", **HX, **EN).content.decode()
 
     assert 'id="plan-card"' in html and "No cadence agreed yet." in html and "<form" not in html
+
+
+# --- the people list's filters (M1) --------------------------------------------------------
+
+
+def test_people_list_filters_sorts_and_export_keep_them(
+    signed_in: Client, colleague: Colleague
+) -> None:
+    from vinculo.health.models import HealthSnapshot, Play, PlayKind
+
+    acme = AccountFactory(name="Acme", tier="a")
+    globex = AccountFactory(name="Globex", tier="b")
+    people = {}
+    for name, account, function, band, overall, due in (
+        ("Álvaro Red", acme, "purchasing", "red", 20, dt.date(2026, 1, 5)),
+        ("Beatriz Green", acme, "finance", "green", 90, dt.date(2026, 1, 1)),
+        ("Carlos Yellow", globex, "purchasing", "yellow", 55, None),
+    ):
+        person = PersonFactory(name=name, owner=colleague if band != "yellow" else None)
+        EmploymentFactory(person=person, account=account, function=function)
+        HealthSnapshot.objects.create(
+            person=person, as_of=dt.date.today(), overall=overall, band=band
+        )
+        if due:
+            contact_plan_set(person=person, every_days=30, next_due=due)
+        people[name] = person
+    Play.objects.create(
+        kind=PlayKind.GOING_SILENT, person=people["Álvaro Red"], raised_on=dt.date.today()
+    )
+
+    def names(**params: Any) -> list[str]:
+        response = signed_in.get("/", params, **EN)
+        return [p.name for p in response.context["page"]]
+
+    assert names(band="red") == ["Álvaro Red"]
+    assert names(owner=colleague.pk) == ["Álvaro Red", "Beatriz Green"]
+    assert names(function="purchasing") == ["Álvaro Red", "Carlos Yellow"]
+    assert names(tier="b") == ["Carlos Yellow"]
+    assert names(silent="1") == ["Álvaro Red"]
+    assert names(function="purchasing", q="alvaro") == ["Álvaro Red"]
+    assert names(sort="health") == ["Álvaro Red", "Carlos Yellow", "Beatriz Green"]
+    assert names(sort="-health") == ["Beatriz Green", "Carlos Yellow", "Álvaro Red"]
+    assert names(sort="next_due") == ["Beatriz Green", "Álvaro Red", "Carlos Yellow"]
+    assert names(band="nonsense") == names()  # not a choice: no filter
+    html = signed_in.get("/", {"band": "green", "q": "zzz"}, **EN).content.decode()
+    assert "Nobody matches these filters" in html
+    # The export is the list as filtered on screen.
+    export = signed_in.get("/people/export.csv", {"function": "purchasing", "tier": "a"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Álvaro Red" in text and "Carlos Yellow" not in text and "Beatriz" not in text
+    # Pagination links keep the filters.
+    for i in range(55):
+        EmploymentFactory(person=PersonFactory(name=f"Extra {i:02d}"), account=globex)
+    html = signed_in.get("/", {"tier": "b"}, **EN).content.decode()
+    assert "tier=b&amp;page=2" in html or "page=2&amp;tier=b" in html
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_filtered_people_list_query_count_is_fixed(
+    signed_in: Client,
+    make_book: Any,
+    django_assert_num_queries: Any,
+    size: int,
+    colleague: Colleague,
+) -> None:
+    make_book(size)
+    params = {"band": "yellow", "owner": colleague.pk, "function": "", "tier": "",
+              "silent": "", "sort": "-next_due", "q": "persona"}  # fmt: skip
+
+    # session, user, count, page, current jobs; the owners of the owner filter
+    with django_assert_num_queries(6):
+        response = signed_in.get("/", params)
+    assert response.status_code == 200
+    # The results alone (htmx, as the filters change): no owners' query.
+    with django_assert_num_queries(5):
+        signed_in.get("/", params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="people-results")
+
+
+def test_person_page_query_count_with_the_edit_buttons(
+    signed_in: Client, person: Person, django_assert_num_queries: Any
+) -> None:
+    contact_plan_set(person=person, every_days=30)
+    # As test_detail_pages pins it (21 there, with promises and a timeline to page, which
+    # this person lacks): the edit buttons and their sections add no query.
+    with django_assert_num_queries(18):
+        html = signed_in.get(person.get_absolute_url(), **EN).content.decode()
+    for edit in ("profile", "job-change", "plan"):
+        assert f'hx-get="/people/{person.pk}/{edit}/"' in html
