@@ -495,8 +495,9 @@ def person_change_employment(
         )
     for past in jobs:
         # Two periods at the same account may not overlap.
-        same = new_account is not None and past.account_id == new_account.pk
-        if same and past.end is not None and past.end >= on:
+        if new_account is None or past.account_id != new_account.pk:
+            continue
+        if past.end is not None and past.end >= on:
             raise ValidationError(
                 {
                     "on": _(
