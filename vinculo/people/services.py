@@ -483,13 +483,11 @@ def person_change_employment(
     _lock(Person, person.pk)
     jobs = list(person.employments.select_related("account"))
     current_jobs = [job for job in jobs if job.end is None]
-    if new_account is None:
-        if not current_jobs:
-            raise ValidationError(
-                {"account": _("%(person)s has no current job to leave.") % {"person": person.name}}
-            )
-        raise_problems(employment_problems(title=title, function=function))
-    else:
+    if new_account is None and not current_jobs:
+        raise ValidationError(
+            {"account": _("%(person)s has no current job to leave.") % {"person": person.name}}
+        )
+    if new_account is not None:
         raise_problems(
             employment_problems(title=title, function=function, decision_role=decision_role)
         )

@@ -166,7 +166,12 @@ def profile_edit(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     person = rules.person_for(user, person_id, change=True)
     if (cancel := _cancelled(request, person, "profile")) is not None:
         return cancel
-    with_facts = rules.can_see_personal_facts(user, person)
+    # M18: the facts only for who may see them; showing them in the form is a read, and
+    # recorded as one (a POST shows back what the user sent, or the other's on a stale save).
+    if request.method == "GET":
+        with_facts = rules.personal_facts_for(user, person) is not None
+    else:
+        with_facts = rules.can_see_personal_facts(user, person)
     emails = list(person.emails.order_by("id").values_list("email", flat=True))
     theirs: dict[str, str] = {}
     if request.method == "POST":

@@ -404,3 +404,26 @@ def test_person_edit_forms_only_for_who_may_change_the_person(
     assert person.name == NAMES[who]
     assert not person.employments.filter(end__isnull=False).exists()
     assert not ContactPlan.objects.filter(person=person).exists()
+
+
+def test_the_person_page_offers_the_edit_forms_to_writers_only(client: Client, book: Book) -> None:
+    nuria = book.nuria
+    for actor, offered in (("viewer", False), ("owner", True), ("manager", True)):
+        html = signed(client, book.actors()[actor]).get(f"/people/{nuria.pk}/").content.decode()
+        for what in ("profile", "job-change", "plan"):
+            assert (f'href="/people/{nuria.pk}/{what}/"' in html) is offered, (actor, what)
+
+
+def test_the_profile_form_shows_personal_facts_to_their_team_and_records_the_read(
+    client: Client, book: Book
+) -> None:
+    # Carlos (Sur) reads Nuria through a share, but her facts stay with Norte.
+    AccountShare.objects.create(account=book.norte_account, user=book.other_team)
+    html = signed(client, book.other_team).get(f"/people/{book.nuria.pk}/profile/").content
+    assert b"Vegetariana" not in html and b'name="tastes"' not in html
+    assert not PersonalDataRead.objects.exists()
+
+    html = signed(client, book.owner).get(f"/people/{book.nuria.pk}/profile/").content
+    assert b"Vegetariana" in html
+    [read] = PersonalDataRead.objects.all()
+    assert (read.user, read.person, read.face) == (book.owner, book.nuria, Face.WEB)
