@@ -40,7 +40,7 @@ from vinculo.web.person_forms import (
     ServiceErrorsMixin,
 )
 
-# The three sections: (read-only template, form template, section title).
+# The three sections: (read-only template, form template).
 SECTIONS = {
     "profile": ("web/_person_edit_profile.html", "web/_person_edit_profile_form.html"),
     "jobs": ("web/_person_edit_jobs.html", "web/_person_edit_jobs_form.html"),
