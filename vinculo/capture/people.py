@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -169,6 +170,12 @@ def _match_person(session: Session, record: ContactRecord, system: str) -> int |
     return None
 
 
+def _facts_source(record: ContactRecord) -> str:
+    """Where a birthday read from a card or a CRM row comes from: a personal fact needs
+    the source of its legal basis (M18, ``people.checks.person_problems``)."""
+    return _("Imported from %(file)s") % {"file": Path(record.where.rsplit(":", 1)[0]).name}
+
+
 def contact_apply(
     session: Session,
     record: ContactRecord,
@@ -204,7 +211,12 @@ def contact_apply(
             report.problem(record.where, "; ".join(error.messages))
             return None
         if record.birthday is not None:
-            person_update(person=person, birthday=record.birthday, actor=session.actor)
+            person_update(
+                person=person,
+                birthday=record.birthday,
+                legal_basis_source=_facts_source(record),
+                actor=session.actor,
+            )
         for address in free:
             directory.people[address] = person.pk
         report.created["person"] += 1
@@ -217,6 +229,8 @@ def contact_apply(
             changes["phones"] = "; ".join(merged)[:200]
         if record.birthday is not None and person.birthday is None:
             changes["birthday"] = record.birthday
+            if not person.legal_basis_source:
+                changes["legal_basis_source"] = _facts_source(record)
         if record.notes and record.notes not in person.notes:
             changes["notes"] = f"{person.notes}\n\n{record.notes}" if person.notes else record.notes
         new_emails = [a for a in record.emails if a not in directory.people]

@@ -20,11 +20,13 @@ from vinculo.admin_tools import (
     split_values,
 )
 from vinculo.people.checks import (
+    PERSONAL_FACT_FIELDS,
     account_problems,
     colleague_problems,
     contact_plan_problems,
     employment_problems,
     person_problems,
+    personal_facts_given,
 )
 from vinculo.people.models import (
     Account,
@@ -179,7 +181,16 @@ class PersonForm(forms.ModelForm[Person]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         checked = ("name", "phones", "language", "legal_basis", "legal_basis_source")
-        add_problems(self, person_problems(**{f: data.get(f) or "" for f in checked}))
+        watched = (*checked, *PERSONAL_FACT_FIELDS)
+        after = {f: data.get(f) for f in watched}
+        before = {f: getattr(self.instance, f) for f in watched} if self.instance.pk else None
+        add_problems(
+            self,
+            person_problems(
+                **{f: data.get(f) or "" for f in checked},
+                facts_given=personal_facts_given(after=after, before=before),
+            ),
+        )
         try:
             data["emails"] = person_emails_check(
                 split_values(data.get("emails") or ""), self.instance if self.instance.pk else None

@@ -3,9 +3,10 @@ the services, the bundle importer and the admin (``vinculo.checks``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -93,6 +94,32 @@ def account_problems(
     return problems
 
 
+# The personal facts of M18, which need a legal basis and its source.
+PERSONAL_FACT_FIELDS = (
+    "birthday",
+    "family",
+    "tastes",
+    "friends",
+    "interests",
+    "professional_interests",
+)
+
+
+def personal_facts_given(
+    *, after: Mapping[str, Any], before: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether a write records personal facts (``person_problems(facts_given=...)``): the
+    result holds some, and they or their legal basis change (a fact added or corrected, the
+    basis or its source changed while facts are held). A write that touches neither (a new
+    phone) is not refused for a source an older record lacks."""
+    if not any(after.get(f) not in (None, "") for f in PERSONAL_FACT_FIELDS):
+        return False
+    if before is None:
+        return True
+    watched = (*PERSONAL_FACT_FIELDS, "legal_basis", "legal_basis_source")
+    return any(after.get(f) != before.get(f) for f in watched)
+
+
 def person_problems(
     *,
     name: str,
@@ -100,9 +127,22 @@ def person_problems(
     language: str = "",
     legal_basis: str = LegalBasis.LEGITIMATE_INTEREST,
     legal_basis_source: str = "",
+    facts_given: bool = False,
 ) -> Problems:
+    """``facts_given``: personal facts (M18: birthday, family, tastes, friends, interests)
+    are being recorded, which needs a legal basis and where it comes from."""
     problems: Problems = {}
     check_text(problems, "name", name, max_length=200, required=_("A person needs a name."))
+    if facts_given:
+        check_text(
+            problems,
+            "legal_basis_source",
+            legal_basis_source,
+            required=_(
+                "Personal facts need the source of their legal basis: the consent form, "
+                "the contract or the assessment."
+            ),
+        )
     check_text(problems, "legal_basis_source", legal_basis_source, max_length=500)
     check_text(problems, "phones", phones, max_length=200)
     check_text(problems, "language", language, max_length=8)

@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from vinculo.health.models import HealthSnapshot
+from vinculo.health.models import HealthSnapshot, Play, PlayKind, PlayStatus
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import (
     Account,
@@ -41,7 +41,7 @@ from vinculo.people.models import (
 from vinculo.users.models import User
 from vinculo.vocab import Function
 
-PEOPLE_SORTS = ("name", "company", "last_contact")
+PEOPLE_SORTS = ("name", "company", "last_contact", "health", "next_due")
 
 _P = TypeVar("_P", bound=QuerySet[Person])
 _A = TypeVar("_A", bound=QuerySet[Account])
@@ -93,11 +93,20 @@ def people_list(
     sort: str = "name",
     owned_by: Colleague | None = None,
     only_owned: bool = False,
+    band: str = "",
+    owner_id: int | None = None,
+    function: str = "",
+    tier: str = "",
+    going_silent: bool = False,
 ) -> QuerySet[Person]:
     """People with their current jobs, owner, last contact and latest health.
 
     ``only_owned`` keeps the people ``owned_by`` owns, or who work at accounts they own;
-    with no colleague it keeps nobody rather than everybody.
+    with no colleague it keeps nobody rather than everybody. The filters (M1): the latest
+    health's ``band``, our owner, the ``function`` of a current job, the ``tier`` of a
+    current job's account, and ``going_silent``: the engine's silence rule
+    (``health.rules.contact_plays``) raised a play about them that is still open or
+    snoozed. Each is one condition in the same query.
     """
     current_jobs = Employment.objects.filter(end__isnull=True)
     people = (
@@ -118,6 +127,7 @@ def people_list(
                 .order_by("-as_of")
                 .values("overall")[:1]
             ),
+            next_due=F("contact_plan__next_due"),
             health_band=Subquery(
                 HealthSnapshot.objects.filter(person=OuterRef("pk"))
                 .order_by("-as_of")
@@ -133,6 +143,28 @@ def people_list(
         )
     )
     people = people_matching(people, query=query)
+    if band:
+        people = people.filter(health_band=band)
+    if owner_id is not None:
+        people = people.filter(owner_id=owner_id)
+    if function:
+        people = people.filter(
+            Exists(current_jobs.filter(person=OuterRef("pk"), function=function))
+        )
+    if tier:
+        people = people.filter(
+            Exists(current_jobs.filter(person=OuterRef("pk"), account__tier=tier))
+        )
+    if going_silent:
+        people = people.filter(
+            Exists(
+                Play.objects.filter(
+                    person=OuterRef("pk"),
+                    kind=PlayKind.GOING_SILENT,
+                    status__in=(PlayStatus.OPEN, PlayStatus.SNOOZED),
+                )
+            )
+        )
     if only_owned:
         if owned_by is None:
             return people.none()
@@ -141,9 +173,13 @@ def people_list(
             | Exists(current_jobs.filter(person=OuterRef("pk"), account__owner=owned_by))
         )
     key, descending = _parse_sort(sort, PEOPLE_SORTS)
-    column = {"name": "search_name", "company": "first_company", "last_contact": "last_contact"}[
-        key
-    ]
+    column = {
+        "name": "search_name",
+        "company": "first_company",
+        "last_contact": "last_contact",
+        "health": "health",
+        "next_due": "next_due",
+    }[key]
     return people.order_by(_order(column, descending=descending), "search_name", "name", "pk")
 
 

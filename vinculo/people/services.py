@@ -16,6 +16,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vinculo.checks import raise_problems
@@ -25,6 +27,7 @@ from vinculo.health.summary import summary_refresh
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.interactions.services import interactions_assign_accounts
 from vinculo.people.checks import (
+    PERSONAL_FACT_FIELDS,
     account_problems,
     colleague_problems,
     contact_plan_problems,
@@ -33,6 +36,7 @@ from vinculo.people.checks import (
     emails_clean,
     employment_problems,
     person_problems,
+    personal_facts_given,
 )
 from vinculo.people.models import (
     Account,
@@ -292,7 +296,20 @@ def person_update(
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
     checked = ("name", "phones", "language", "legal_basis", "legal_basis_source")
-    raise_problems(person_problems(**{f: changes.get(f, getattr(person, f)) for f in checked}))
+    watched = (*checked, *PERSONAL_FACT_FIELDS)
+    before = {f: getattr(person, f) for f in watched}
+    after = before | {f: changes[f] for f in watched if f in changes}
+    problems = person_problems(
+        **{f: after[f] for f in checked},
+        facts_given=personal_facts_given(after=after, before=before),
+    )
+    if emails is not None:
+        # Every problem at once: a form shows the addresses' next to the others.
+        try:
+            person_emails_check(emails, person)
+        except ValidationError as error:
+            problems = {**{k: v[0] for k, v in error.message_dict.items()}, **problems}
+    raise_problems(problems)
     _lock(Person, person.pk)
     check_version(person, version)
     changed = [f for f, v in changes.items() if getattr(person, f) != v]
@@ -448,24 +465,52 @@ def employment_end(*, employment: Employment, end: date, actor: User | None = No
 def person_change_employment(
     *,
     person: Person,
-    new_account: Account,
+    new_account: Account | None,
     on: date,
     title: str = "",
     function: str = Function.OTHER,
     decision_role: str = "",
     actor: User | None = None,
-) -> Employment:
+) -> Employment | None:
     """A person moves company: current jobs end the day before, the new one starts (M4).
 
     The history stays with the person; the old account keeps the ended employment. Ending
     the day before (not on the day) keeps the periods apart, so that on any date the person
     works at one of the two accounts and interactions are attributed without ambiguity.
-    Everything is checked before anything is written.
+    Without a ``new_account`` the person leaves their current jobs and works nowhere from
+    ``on`` (returns None). Everything is checked before anything is written.
     """
     _lock(Person, person.pk)
-    current_jobs = list(person.employments.select_related("account").filter(end__isnull=True))
+    jobs = list(person.employments.select_related("account"))
+    current_jobs = [job for job in jobs if job.end is None]
+    if new_account is None and not current_jobs:
+        raise ValidationError(
+            {"account": _("%(person)s has no current job to leave.") % {"person": person.name}}
+        )
+    if new_account is not None:
+        raise_problems(
+            employment_problems(title=title, function=function, decision_role=decision_role)
+        )
+    for past in jobs:
+        # Two periods at the same account may not overlap.
+        if new_account is None or past.account_id != new_account.pk:
+            continue
+        if past.end is not None and past.end >= on:
+            raise ValidationError(
+                {
+                    "on": _(
+                        "%(person)s worked at %(account)s until %(end)s: the new job "
+                        "cannot start before that."
+                    )
+                    % {
+                        "person": person.name,
+                        "account": new_account.name,
+                        "end": date_format(past.end, "SHORT_DATE_FORMAT"),
+                    }
+                }
+            )
     for current in current_jobs:
-        if current.account_id == new_account.pk:
+        if new_account is not None and current.account_id == new_account.pk:
             raise ValidationError(
                 _("%(person)s already works at %(account)s.")
                 % {"person": person.name, "account": new_account.name}
@@ -479,6 +524,8 @@ def person_change_employment(
             )
     for current in current_jobs:
         employment_end(employment=current, end=on - timedelta(days=1), actor=actor)
+    if new_account is None:
+        return None
     return employment_start(
         person=person,
         account=new_account,
@@ -568,18 +615,43 @@ def contact_plan_set(
     agreed: bool = False,
     next_due: date | None = None,
     actor: User | None = None,
+    version: int | None = None,
 ) -> ContactPlan:
+    """Set (or replace) a person's cadence (M17). Without ``next_due`` it is computed: the
+    last contact plus the cadence, or today when there has been none. ``version`` is the
+    plan's the caller read (vinculo.concurrency; 0: they saw no plan)."""
     raise_problems(contact_plan_problems(every_days=every_days, channel=channel, place=place))
-    plan, _created = ContactPlan.objects.update_or_create(
-        person=person,
-        defaults={
-            "every_days": every_days,
-            "channel": channel,
-            "place": place,
-            "agreed": agreed,
-            "next_due": next_due,
-        },
-    )
+    _lock(Person, person.pk)
+    existing = ContactPlan.objects.filter(person=person).first()
+    if version is not None:
+        if existing is not None:
+            check_version(existing, version)
+        elif version != 0:
+            raise ValidationError({"version": _("The contact plan was removed meanwhile.")})
+    if next_due is None:
+        last = (
+            Interaction.objects.filter(person_links__person=person)
+            .order_by("-started_at")
+            .values_list("started_at", flat=True)
+            .first()
+        )
+        next_due = (
+            timezone.localtime(last).date() + timedelta(days=every_days)
+            if last is not None
+            else timezone.localdate()
+        )
+    values = {
+        "every_days": every_days,
+        "channel": channel,
+        "place": place,
+        "agreed": agreed,
+        "next_due": next_due,
+    }
+    plan = existing or ContactPlan(person=person)
+    for field, value in values.items():
+        setattr(plan, field, value)
+    plan.stamp(actor)
+    plan.save()
     event_record(
         kind=EventKind.CONTACT_PLAN_SET,
         person=person,

@@ -4,14 +4,17 @@ page and by its exports, so that an export holds exactly the rows the screen sho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
 from vinculo.access import rules
+from vinculo.health.models import Band
 from vinculo.people import selectors as people_selectors
-from vinculo.people.models import Account, Person
+from vinculo.people.models import Account, Colleague, Person
 from vinculo.users.models import User
+from vinculo.vocab import Function, Tier
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,16 @@ class PeopleFilter:
     query: str
     sort: str
     scope: str  # all, mine
+    band: str = ""
+    owner: int | None = None
+    function: str = ""
+    tier: str = ""
+    silent: bool = False
+
+    @property
+    def any(self) -> bool:
+        """Whether a filter (beyond the search and the scope) narrows the list."""
+        return bool(self.band or self.owner or self.function or self.tier or self.silent)
 
 
 @dataclass(frozen=True)
@@ -27,11 +40,23 @@ class AccountFilter:
     sort: str
 
 
+def _choice(params: QueryDict, name: str, values: list[str]) -> str:
+    """A filter's value if it is one of its choices; anything else is no filter."""
+    value = params.get(name, "")
+    return value if value in values else ""
+
+
 def people_filter(params: QueryDict) -> PeopleFilter:
+    owner = params.get("owner", "")
     return PeopleFilter(
         query=params.get("q", ""),
         sort=params.get("sort", "name"),
         scope="mine" if params.get("scope") == "mine" else "all",
+        band=_choice(params, "band", Band.values),
+        owner=int(owner) if owner.isdigit() else None,
+        function=_choice(params, "function", Function.values),
+        tier=_choice(params, "tier", Tier.values),
+        silent=params.get("silent") == "1",
     )
 
 
@@ -42,7 +67,15 @@ def people_for(params: QueryDict, *, user: User) -> tuple[PeopleFilter, QuerySet
     mine = chosen.scope == "mine"
     colleague = people_selectors.colleague_for_user(user=user) if mine else None
     people = people_selectors.people_list(
-        query=chosen.query, sort=chosen.sort, owned_by=colleague, only_owned=mine
+        query=chosen.query,
+        sort=chosen.sort,
+        owned_by=colleague,
+        only_owned=mine,
+        band=chosen.band,
+        owner_id=chosen.owner,
+        function=chosen.function,
+        tier=chosen.tier,
+        going_silent=chosen.silent,
     )
     return chosen, rules.scoped(user, people)
 
@@ -53,3 +86,17 @@ def accounts_for(params: QueryDict, *, user: User) -> tuple[AccountFilter, Query
     chosen = AccountFilter(query=params.get("q", ""), sort=params.get("sort", "name"))
     accounts = people_selectors.accounts_list(query=chosen.query, sort=chosen.sort)
     return chosen, rules.scoped(user, accounts)
+
+
+def people_filter_choices(user: User) -> dict[str, Any]:
+    """The choices of the people list's filters: the vocabulary's, and as owners the
+    colleagues who own someone this user may read (one query, when the page renders)."""
+    owners = Colleague.objects.filter(
+        Exists(rules.visible_people(user).filter(owner=OuterRef("pk")))
+    ).order_by("name")
+    return {
+        "bands": Band.choices,
+        "functions": Function.choices,
+        "tiers": Tier.choices,
+        "owners": owners.values_list("pk", "name"),
+    }

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from vinculo.exchange import views as exchange_views
-from vinculo.web import imports, report_views, views
+from vinculo.web import imports, person_edit, report_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -47,4 +47,9 @@ urlpatterns = [
     path("reports/promises/", report_views.promises, name="promises"),
     path("reports/concerns/", report_views.concerns, name="concerns"),
     path("settings/health/", report_views.health_settings, name="health_settings"),
+    # The person page's write side (vinculo.web.person_edit): profile and personal facts,
+    # a job change, the contact plan; each GET a form (in place with htmx), POST a save.
+    path("people/<int:person_id>/profile/", person_edit.profile_edit, name="person_profile_edit"),
+    path("people/<int:person_id>/job-change/", person_edit.job_change, name="person_job_change"),
+    path("people/<int:person_id>/plan/", person_edit.plan_edit, name="person_plan_edit"),
 ]

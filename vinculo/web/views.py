@@ -91,6 +91,9 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         "query": query,
         "sort": sort,
         "scope": scope,
+        # The filters (M1, web.lists.people_for): chosen values and their choices.
+        "chosen": chosen,
+        "filter_choices": lists.people_filter_choices(user=request.user),
         "export_formats": PEOPLE_EXPORTS,
         "sorts": _sort_links(sort, people_selectors.PEOPLE_SORTS),
         "query_without_sort": _query_without(request, "sort", "page"),

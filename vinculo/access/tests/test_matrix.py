@@ -23,7 +23,7 @@ from vinculo.exchange.feeds import calendar_feed_create
 from vinculo.health.insights import insights
 from vinculo.health.models import Play, PlayStatus
 from vinculo.interactions.models import Interaction
-from vinculo.people.models import Colleague, Person
+from vinculo.people.models import Colleague, ContactPlan, Person
 from vinculo.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -371,3 +371,59 @@ def test_dates_do_not_matter_to_scope(book: Book) -> None:
     book.nuria.employments.update(end=timezone.localdate() - dt.timedelta(days=1))
     assert not rules.can_read_person(book.owner, book.nuria)
     assert rules.can_read_person(book.admin, book.nuria)
+
+
+# --- the person page's write side (vinculo.web.person_edit) --------------------------------
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("who", ["nuria", "sergio"])
+@pytest.mark.parametrize("what", ["profile", "job-change", "plan"])
+def test_person_edit_forms_only_for_who_may_change_the_person(
+    client: Client, book: Book, actor: str, who: str, what: str
+) -> None:
+    signed(client, book.actors()[actor])
+    person: Person = getattr(book, who)
+    url = f"/people/{person.pk}/{what}/"
+    before = (person.version, person.phones, person.employments.count())
+    posts = {
+        "profile": {"version": person.version, "name": "Cambiado", "legal_basis": "consent"},
+        "job-change": {"on": "2026-01-01", "function": "other"},
+        "plan": {"version": 0, "every_days": 9},
+    }
+    got, posted = client.get(url), client.post(url, posts[what])
+    if who not in SEES[actor]:
+        assert (got.status_code, posted.status_code) == (404, 404), (actor, url)
+    elif actor not in WRITERS:
+        assert (got.status_code, posted.status_code) == (403, 403), (actor, url)
+    else:
+        assert (got.status_code, posted.status_code) == (200, 302), (actor, url)
+        return
+    person.refresh_from_db()
+    assert (person.version, person.phones, person.employments.count()) == before
+    assert person.name == NAMES[who]
+    assert not person.employments.filter(end__isnull=False).exists()
+    assert not ContactPlan.objects.filter(person=person).exists()
+
+
+def test_the_person_page_offers_the_edit_forms_to_writers_only(client: Client, book: Book) -> None:
+    nuria = book.nuria
+    for actor, offered in (("viewer", False), ("owner", True), ("manager", True)):
+        html = signed(client, book.actors()[actor]).get(f"/people/{nuria.pk}/").content.decode()
+        for what in ("profile", "job-change", "plan"):
+            assert (f'href="/people/{nuria.pk}/{what}/"' in html) is offered, (actor, what)
+
+
+def test_the_profile_form_shows_personal_facts_to_their_team_and_records_the_read(
+    client: Client, book: Book
+) -> None:
+    # Carlos (Sur) reads Nuria through a share, but her facts stay with Norte.
+    AccountShare.objects.create(account=book.norte_account, user=book.other_team)
+    html = signed(client, book.other_team).get(f"/people/{book.nuria.pk}/profile/").content
+    assert b"Vegetariana" not in html and b'name="tastes"' not in html
+    assert not PersonalDataRead.objects.exists()
+
+    html = signed(client, book.owner).get(f"/people/{book.nuria.pk}/profile/").content
+    assert b"Vegetariana" in html
+    [read] = PersonalDataRead.objects.all()
+    assert (read.user, read.person, read.face) == (book.owner, book.nuria, Face.WEB)

@@ -189,17 +189,25 @@ def test_adding_a_person_in_the_admin_uses_person_create(admin: Client, admin_us
     taken = admin.post(
         "/admin/people/person/add/", {**blank, "name": "Luis", "emails": "ANA@acme.example"}
     )
+    luis_roca = {**blank, "name": "Luis Roca", "emails": "luis@acme.example", "family": "Dos hijas"}
+    # A personal fact needs the source of its legal basis (M18), as on the person page.
+    no_source = admin.post("/admin/people/person/add/", luis_roca)
     added = admin.post(
-        "/admin/people/person/add/",
-        {**blank, "name": "Luis Roca", "emails": "luis@acme.example", "family": "Dos hijas"},
+        "/admin/people/person/add/", {**luis_roca, "legal_basis_source": "Contrato 2026/14"}
     )
     # Then the first is refused in the service's words, the second created through it
     assert _errors(taken) == {
         "emails": ["La dirección ya pertenece a otra persona: ana@acme.example"]
     }
+    assert _errors(no_source) == {
+        "legal_basis_source": [
+            "Los datos personales necesitan el origen de su base legal: el formulario de "
+            "consentimiento, el contrato o la evaluación."
+        ]
+    }
     assert added.status_code == 302, _errors(added)
     luis = Person.objects.get(name="Luis Roca")
-    assert luis.family == "Dos hijas"
+    assert (luis.family, luis.legal_basis_source) == ("Dos hijas", "Contrato 2026/14")
     assert list(luis.emails.values_list("email", flat=True)) == ["luis@acme.example"]
     kinds = list(
         TimelineEvent.objects.filter(person=luis, actor=admin_user)
