@@ -182,6 +182,7 @@ def _titles() -> dict[int, str]:
         409: _("Conflict"),
         412: _("Changed meanwhile"),
         422: _("Invalid data"),
+        428: _("If-Match required"),
         429: _("Too many requests"),
         500: _("Server error"),
     }
@@ -197,6 +198,9 @@ def _default_details() -> dict[int, str]:
         409: _("A request with this Idempotency-Key is still being processed."),
         412: _("The record changed since you read it; read it again."),
         422: _("Some values are not valid; see errors."),
+        428: _(
+            "Send If-Match with the ETag you read, so that no one else's change is overwritten."
+        ),
         429: _("Too many requests; wait and try again."),
         500: _("Something went wrong on our side; it has been logged."),
     }
@@ -372,13 +376,15 @@ def with_etag(response: HttpResponse, row: Versioned) -> None:
 _ETAG_RE = re.compile(r'\s*(?:W/)?"v(\d{1,9})"\s*')
 
 
-def if_match_version(if_match: str | None) -> int | None:
-    """The version an ``If-Match`` header names; None when absent or ``*``.
+def if_match_version(if_match: str | None) -> int:
+    """The version an ``If-Match`` header names, which every PATCH and DELETE must send.
 
-    A value that names no version of ours cannot match: 412, as RFC 9110 says.
+    Without one (or with ``*``, which names no version) the write is refused with 428
+    (RFC 6585): a client that read nothing would overwrite whatever anyone else saved. A
+    value that names no version of ours cannot match: 412, as RFC 9110 says.
     """
     if if_match is None or if_match.strip() in ("", "*"):
-        return None
+        raise HttpError(428, _default_details()[428])
     found = _ETAG_RE.fullmatch(if_match)
     if found is None:
         raise HttpError(412, _('If-Match must be the ETag you read, such as "v3".'))
@@ -387,8 +393,8 @@ def if_match_version(if_match: str | None) -> int | None:
 
 @contextmanager
 def version_guard(row: Versioned, if_match: str | None) -> Iterator[None]:
-    """For services that take no ``version`` yet: lock the row, refuse a stale If-Match,
-    then let the service write inside the same transaction."""
+    """For services that take no ``version`` yet: lock the row, refuse a missing or stale
+    If-Match, then let the service write inside the same transaction."""
     version = if_match_version(if_match)
     with transaction.atomic():
         type(row)._default_manager.select_for_update().filter(pk=row.pk).values_list("pk").first()

@@ -73,6 +73,7 @@ def test_a_viewer_cannot_write_and_nothing_changes(client: Client, book: Book) -
         f"/api/v1/people/{book.nuria.pk}",
         {"notes": "changed"},
         content_type="application/json",
+        HTTP_IF_MATCH=f'"v{before}"',
         **auth,
     )
     assert response.status_code == 403
