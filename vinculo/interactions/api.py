@@ -12,11 +12,31 @@ from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from vinculo.access import rules
-from vinculo.apikit import Day, Id, PageParams, cursor_page, idempotent, orders, page_of, with_etag
+from vinculo.apikit import (
+    Day,
+    Id,
+    PageParams,
+    cursor_page,
+    idempotent,
+    if_match_version,
+    orders,
+    page_of,
+    with_etag,
+)
 from vinculo.interactions.models import Interaction
-from vinculo.interactions.schemas import InteractionIn, InteractionLevelIn, InteractionOut
-from vinculo.interactions.services import interaction_log, interaction_set_level
-from vinculo.people.api import IdempotencyKey
+from vinculo.interactions.schemas import (
+    InteractionIn,
+    InteractionLevelIn,
+    InteractionOut,
+    InteractionPatch,
+)
+from vinculo.interactions.services import (
+    interaction_delete,
+    interaction_log,
+    interaction_set_level,
+    interaction_update,
+)
+from vinculo.people.api import IdempotencyKey, IfMatch
 from vinculo.people.models import Colleague, Person
 from vinculo.users.api import api_user, get_many_or_invalid, require_writer
 from vinculo.vocab import Channel, Level
@@ -41,6 +61,25 @@ def _interactions(user: Any) -> Any:
     return rules.scoped(user, Interaction.objects.all()).prefetch_related(
         "person_links", "colleague_links"
     )
+
+
+def _writable_people(user: Any, ids: list[int]) -> list[Person]:
+    """The people named in a body, each visible (422 otherwise) and changeable (403)."""
+    people = get_many_or_invalid(rules.visible_people(user), ids, "people")
+    for person in people:
+        if not rules.can_change_person(user, person):
+            raise PermissionDenied
+    return people
+
+
+def _writable(user: Any, interaction_id: int) -> Interaction:
+    """An interaction the caller sees (404 otherwise) and may change: they may write on
+    every person who took part (403 otherwise)."""
+    interaction = get_object_or_404(_interactions(user), pk=interaction_id)
+    for person in Person.objects.filter(interaction_links__interaction=interaction):
+        if not rules.can_change_person(user, person):
+            raise PermissionDenied
+    return interaction
 
 
 @router.get("/interactions", response=page_of(InteractionOut))
@@ -87,10 +126,7 @@ def interaction_add(
     idempotency_key: str | None = IdempotencyKey,
 ) -> Status[Interaction]:
     user = require_writer(request)
-    people = get_many_or_invalid(rules.visible_people(user), payload.people, "people")
-    for person in people:
-        if not rules.can_change_person(user, person):
-            raise PermissionDenied
+    people = _writable_people(user, payload.people)
     interaction = interaction_log(
         started_at=payload.started_at,
         channel=payload.channel,
@@ -117,11 +153,53 @@ def interaction_level(
     """Set the conversation level; a suggested one becomes the user's, and the pair (notes,
     level) is kept to retrain the suggestion (M5)."""
     user = require_writer(request)
-    interaction = get_object_or_404(_interactions(user), pk=interaction_id)
-    for person in Person.objects.filter(interaction_links__interaction=interaction):
-        if not rules.can_change_person(user, person):
-            raise PermissionDenied
+    interaction = _writable(user, interaction_id)
     interaction_set_level(interaction=interaction, level=payload.level, actor=user)
     changed = get_object_or_404(_interactions(user), pk=interaction_id)
     with_etag(response, changed)
     return changed
+
+
+@router.patch("/interactions/{interaction_id}", response=InteractionOut)
+def interaction_change(
+    request: HttpRequest,
+    interaction_id: Id,
+    payload: InteractionPatch,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> Interaction:
+    """Correct an interaction: the same checks as logging one; who may change every
+    person who took part (before and after) may change it."""
+    user = require_writer(request)
+    interaction = _writable(user, interaction_id)
+    version = if_match_version(if_match)
+    changes = payload.dict(exclude_unset=True)
+    people = changes.pop("people", None)
+    colleague_ids = changes.pop("colleagues", None)
+    interaction_update(
+        interaction=interaction,
+        actor=user,
+        version=version,
+        people=_writable_people(user, people) if people is not None else None,
+        colleagues=(
+            get_many_or_invalid(Colleague, colleague_ids, "colleagues")
+            if colleague_ids is not None
+            else None
+        ),
+        require_our_side=True,
+        **changes,
+    )
+    changed = get_object_or_404(_interactions(user), pk=interaction_id)
+    with_etag(response, changed)
+    return changed
+
+
+@router.delete("/interactions/{interaction_id}", response={204: None})
+def interaction_remove(
+    request: HttpRequest, interaction_id: Id, if_match: str | None = IfMatch
+) -> Status[None]:
+    """Delete an interaction recorded by mistake."""
+    user = require_writer(request)
+    interaction = _writable(user, interaction_id)
+    interaction_delete(interaction=interaction, actor=user, version=if_match_version(if_match))
+    return Status(204, None)
