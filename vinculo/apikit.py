@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import Enum
 from functools import wraps
 from typing import Annotated, Any, TypeVar
 
@@ -25,9 +26,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Header, Schema, Status
 from ninja.errors import HttpError
 from ninja.throttling import BaseThrottle
 from pydantic import AfterValidator, BeforeValidator, create_model
@@ -272,6 +274,11 @@ class Order:
         )  # fmt: skip
 
 
+def ordering_enum(name: str, found: dict[str, Order]) -> type[Enum]:
+    """The ``ordering`` query parameter of a list: one enum value per Order offered."""
+    return Enum(name, {k: k for k in found}, type=str)  # type: ignore[return-value]
+
+
 def orders(*fields: str) -> dict[str, Order]:
     """``orders("name", "id")`` -> {"name", "-name", "id", "-id"} as Order."""
     found: dict[str, Order] = {}
@@ -362,6 +369,20 @@ class PageParams(Schema):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
 
 
+def subject_page(
+    rows: QuerySet[M], filters: Any, page: PageParams, found: dict[str, Order], name: str
+) -> dict[str, Any]:
+    """A page of records that belong to a person or an account, filtered by the
+    ``person_id`` and ``account_id`` the filters offer, in the ``ordering`` asked."""
+    if getattr(filters, "person_id", None) is not None:
+        rows = rows.filter(person_id=filters.person_id)
+    if getattr(filters, "account_id", None) is not None:
+        rows = rows.filter(account_id=filters.account_id)
+    return cursor_page(
+        rows, order=found[filters.ordering.value], name=name, cursor=page.cursor, limit=page.limit
+    )
+
+
 # -- ETag / If-Match -------------------------------------------------------------------------
 
 
@@ -400,6 +421,68 @@ def version_guard(row: Versioned, if_match: str | None) -> Iterator[None]:
         type(row)._default_manager.select_for_update().filter(pk=row.pk).values_list("pk").first()
         check_version(row, version)
         yield
+
+
+# -- the shapes every route repeats ----------------------------------------------------------
+
+IdempotencyKey = Header(
+    None, alias="Idempotency-Key", max_length=200, description="Replays the first answer."
+)
+# Required in the schema (vinculo.api); absent here, so that its absence is our 428.
+IfMatch = Header(None, alias="If-Match", max_length=100, description="The ETag you read.")
+
+V = TypeVar("V", bound=Versioned)
+
+
+def tagged(response: HttpResponse, row: V) -> V:
+    """``row``, answered with its ETag."""
+    with_etag(response, row)
+    return row
+
+
+def created(request: HttpRequest, response: HttpResponse, row: Versioned) -> Status[Any]:
+    """201 with the new row, its ETag and its address."""
+    with_etag(response, row)
+    response["Location"] = f"{request.path.rstrip('/')}/{row.pk}"
+    return Status(201, row)
+
+
+def record_for(request: HttpRequest, rows: QuerySet[Any], pk: int, *, change: bool = False) -> Any:
+    """The row ``pk`` of ``rows`` that the caller may read (404 otherwise, not revealing it
+    exists); with ``change``, only for a writer who may change its person and account (403)."""
+    from vinculo.access import rules
+    from vinculo.users.api import api_user, require_change, require_writer
+
+    user = require_writer(request) if change else api_user(request)
+    row = get_object_or_404(rules.scoped(user, rows), pk=pk)
+    if change:
+        require_change(user, row)
+    return row
+
+
+def update_through(
+    service: Callable[..., Any],
+    request: HttpRequest,
+    response: HttpResponse,
+    rows: QuerySet[Any],
+    pk: int,
+    payload: Schema,
+    if_match: str | None,
+) -> Any:
+    """A PATCH through ``<entity>_update(*, <entity>, actor, version, **changes)``: the row
+    the caller may change, the version its If-Match names (428 / 412), the fields sent; then
+    the row read again, with its new ETag."""
+    entity = service.__name__.removesuffix("_update")
+    from vinculo.users.api import api_user
+
+    row = record_for(request, rows, pk, change=True)
+    service(
+        **{entity: row},
+        actor=api_user(request),
+        version=if_match_version(if_match),
+        **payload.dict(exclude_unset=True),
+    )
+    return tagged(response, record_for(request, rows, pk))
 
 
 # -- Idempotency-Key -------------------------------------------------------------------------

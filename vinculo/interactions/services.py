@@ -7,7 +7,15 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -332,32 +340,16 @@ def interaction_update(
     for field in changed:
         setattr(interaction, field, changes[field])
     new_people = list(dict.fromkeys(p.pk for p in people)) if people is not None else before_people
-    if new_people != before_people:
-        InteractionPerson.objects.filter(interaction=interaction).exclude(
-            person_id__in=new_people
-        ).delete()
-        InteractionPerson.objects.bulk_create(
-            [
-                InteractionPerson(interaction=interaction, person_id=pk)
-                for pk in new_people
-                if pk not in before_people
-            ]
-        )
+    if _links_replace(InteractionPerson, interaction, "person_id", before_people, new_people):
         changed.append("people")
-    if colleagues is not None:
-        new_colleagues = list(dict.fromkeys(c.pk for c in colleagues))
-        if set(new_colleagues) != set(before_colleagues):
-            InteractionColleague.objects.filter(interaction=interaction).exclude(
-                colleague_id__in=new_colleagues
-            ).delete()
-            InteractionColleague.objects.bulk_create(
-                [
-                    InteractionColleague(interaction=interaction, colleague_id=pk)
-                    for pk in new_colleagues
-                    if pk not in before_colleagues
-                ]
-            )
-            changed.append("colleagues")
+    if colleagues is not None and _links_replace(
+        InteractionColleague,
+        interaction,
+        "colleague_id",
+        before_colleagues,
+        list(dict.fromkeys(c.pk for c in colleagues)),
+    ):
+        changed.append("colleagues")
     if not changed:
         return interaction
     interaction.stamp(actor)
@@ -390,6 +382,26 @@ def interaction_delete(
     _logged_events(interaction.pk).delete()
     interaction.delete()
     _after_change(person_ids=set(people), account_ids={account})
+
+
+def _links_replace(
+    model: type[Model],
+    interaction: Interaction,
+    field: str,
+    before: Sequence[int],
+    after: Sequence[int],
+) -> bool:
+    """Who took part on one side becomes ``after`` (those who stay keep their links);
+    True when it changed."""
+    if set(after) == set(before):
+        return False
+    model._default_manager.filter(interaction=interaction).exclude(
+        **{f"{field}__in": after}
+    ).delete()
+    model._default_manager.bulk_create(
+        [model(interaction=interaction, **{field: pk}) for pk in after if pk not in before]
+    )
+    return True
 
 
 def _logged_events(interaction_id: int) -> QuerySet[TimelineEvent]:

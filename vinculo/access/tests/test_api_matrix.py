@@ -109,6 +109,17 @@ def test_insights_as_the_web_reports(client: Client, book: Book, actor: str, sta
         assert keys == ({key(book.norte_account)} if actor == "owner" else every)
 
 
+def _call_with_nuria(book: Book) -> Interaction:
+    """A call Ana (our side) had with Nuria, of team Norte."""
+    return interaction_log(
+        started_at=dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC),
+        channel="call",
+        people=[book.nuria],
+        colleagues=[book.ana],
+        summary="Renovación",
+    )
+
+
 @pytest.mark.parametrize(
     ("actor", "status"),
     [
@@ -124,13 +135,7 @@ def test_insights_as_the_web_reports(client: Client, book: Book, actor: str, sta
 def test_an_interaction_is_corrected_or_deleted_only_by_who_may_write_on_its_people(
     client: Client, book: Book, actor: str, status: int
 ) -> None:
-    call = interaction_log(
-        started_at=dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC),
-        channel="call",
-        people=[book.nuria],
-        colleagues=[book.ana],
-        summary="Renovación",
-    )
+    call = _call_with_nuria(book)
     auth = _as(book, actor)
     path = f"/api/v1/interactions/{call.pk}"
 
@@ -150,12 +155,7 @@ def test_an_interaction_is_corrected_or_deleted_only_by_who_may_write_on_its_peo
 def test_a_correction_cannot_bring_in_someone_the_caller_may_not_write_on(
     client: Client, book: Book
 ) -> None:
-    call = interaction_log(
-        started_at=dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC),
-        channel="call",
-        people=[book.nuria],
-        colleagues=[book.ana],
-    )
+    call = _call_with_nuria(book)
     response = client.patch(
         f"/api/v1/interactions/{call.pk}", {"people": [book.nuria.pk, book.sergio.pk]},
         content_type="application/json", HTTP_IF_MATCH='"v1"', **_as(book, "owner"),
