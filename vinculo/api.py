@@ -113,7 +113,8 @@ class VinculoAPI(NinjaAPI):
         ref = {"$ref": "#/components/schemas/Problem"}
         titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                   409: "Conflict", 412: "Precondition Failed", 422: "Unprocessable Content",
-                  429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
+                  428: "Precondition Required", 429: "Too Many Requests",
+                  500: "Internal Server Error"}  # fmt: skip
         for route, operations in schema["paths"].items():
             for method, operation in operations.items():
                 codes = set(_COMMON_ERRORS)
@@ -122,7 +123,11 @@ class VinculoAPI(NinjaAPI):
                 if method == "post":
                     codes.add(409)
                 if method in ("patch", "delete"):
-                    codes.add(412)
+                    # If-Match is required (428 without it, apikit.if_match_version).
+                    codes.update((412, 428))
+                    for parameter in operation.get("parameters", []):
+                        if parameter.get("in") == "header" and parameter["name"] == "If-Match":
+                            parameter["required"] = True
                 responses = operation.setdefault("responses", {})
                 for code in sorted(codes):
                     responses[str(code)] = {

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import Enum
 from functools import wraps
 from typing import Annotated, Any, TypeVar
 
@@ -25,9 +26,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Header, Schema, Status
 from ninja.errors import HttpError
 from ninja.throttling import BaseThrottle
 from pydantic import AfterValidator, BeforeValidator, create_model
@@ -182,6 +184,7 @@ def _titles() -> dict[int, str]:
         409: _("Conflict"),
         412: _("Changed meanwhile"),
         422: _("Invalid data"),
+        428: _("If-Match required"),
         429: _("Too many requests"),
         500: _("Server error"),
     }
@@ -197,6 +200,9 @@ def _default_details() -> dict[int, str]:
         409: _("A request with this Idempotency-Key is still being processed."),
         412: _("The record changed since you read it; read it again."),
         422: _("Some values are not valid; see errors."),
+        428: _(
+            "Send If-Match with the ETag you read, so that no one else's change is overwritten."
+        ),
         429: _("Too many requests; wait and try again."),
         500: _("Something went wrong on our side; it has been logged."),
     }
@@ -266,6 +272,11 @@ class Order:
         return (f"{sign}{self.field}",) if self.field == "id" else (
             f"{sign}{self.field}", f"{sign}id"
         )  # fmt: skip
+
+
+def ordering_enum(name: str, found: dict[str, Order]) -> type[Enum]:
+    """The ``ordering`` query parameter of a list: one enum value per Order offered."""
+    return Enum(name, {k: k for k in found}, type=str)  # type: ignore[return-value]
 
 
 def orders(*fields: str) -> dict[str, Order]:
@@ -358,6 +369,20 @@ class PageParams(Schema):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
 
 
+def subject_page(
+    rows: QuerySet[M], filters: Any, page: PageParams, found: dict[str, Order], name: str
+) -> dict[str, Any]:
+    """A page of records that belong to a person or an account, filtered by the
+    ``person_id`` and ``account_id`` the filters offer, in the ``ordering`` asked."""
+    if getattr(filters, "person_id", None) is not None:
+        rows = rows.filter(person_id=filters.person_id)
+    if getattr(filters, "account_id", None) is not None:
+        rows = rows.filter(account_id=filters.account_id)
+    return cursor_page(
+        rows, order=found[filters.ordering.value], name=name, cursor=page.cursor, limit=page.limit
+    )
+
+
 # -- ETag / If-Match -------------------------------------------------------------------------
 
 
@@ -372,13 +397,15 @@ def with_etag(response: HttpResponse, row: Versioned) -> None:
 _ETAG_RE = re.compile(r'\s*(?:W/)?"v(\d{1,9})"\s*')
 
 
-def if_match_version(if_match: str | None) -> int | None:
-    """The version an ``If-Match`` header names; None when absent or ``*``.
+def if_match_version(if_match: str | None) -> int:
+    """The version an ``If-Match`` header names, which every PATCH and DELETE must send.
 
-    A value that names no version of ours cannot match: 412, as RFC 9110 says.
+    Without one (or with ``*``, which names no version) the write is refused with 428
+    (RFC 6585): a client that read nothing would overwrite whatever anyone else saved. A
+    value that names no version of ours cannot match: 412, as RFC 9110 says.
     """
     if if_match is None or if_match.strip() in ("", "*"):
-        return None
+        raise HttpError(428, _default_details()[428])
     found = _ETAG_RE.fullmatch(if_match)
     if found is None:
         raise HttpError(412, _('If-Match must be the ETag you read, such as "v3".'))
@@ -387,13 +414,75 @@ def if_match_version(if_match: str | None) -> int | None:
 
 @contextmanager
 def version_guard(row: Versioned, if_match: str | None) -> Iterator[None]:
-    """For services that take no ``version`` yet: lock the row, refuse a stale If-Match,
-    then let the service write inside the same transaction."""
+    """For services that take no ``version`` yet: lock the row, refuse a missing or stale
+    If-Match, then let the service write inside the same transaction."""
     version = if_match_version(if_match)
     with transaction.atomic():
         type(row)._default_manager.select_for_update().filter(pk=row.pk).values_list("pk").first()
         check_version(row, version)
         yield
+
+
+# -- the shapes every route repeats ----------------------------------------------------------
+
+IdempotencyKey = Header(
+    None, alias="Idempotency-Key", max_length=200, description="Replays the first answer."
+)
+# Required in the schema (vinculo.api); absent here, so that its absence is our 428.
+IfMatch = Header(None, alias="If-Match", max_length=100, description="The ETag you read.")
+
+V = TypeVar("V", bound=Versioned)
+
+
+def tagged(response: HttpResponse, row: V) -> V:
+    """``row``, answered with its ETag."""
+    with_etag(response, row)
+    return row
+
+
+def created(request: HttpRequest, response: HttpResponse, row: Versioned) -> Status[Any]:
+    """201 with the new row, its ETag and its address."""
+    with_etag(response, row)
+    response["Location"] = f"{request.path.rstrip('/')}/{row.pk}"
+    return Status(201, row)
+
+
+def record_for(request: HttpRequest, rows: QuerySet[Any], pk: int, *, change: bool = False) -> Any:
+    """The row ``pk`` of ``rows`` that the caller may read (404 otherwise, not revealing it
+    exists); with ``change``, only for a writer who may change its person and account (403)."""
+    from vinculo.access import rules
+    from vinculo.users.api import api_user, require_change, require_writer
+
+    user = require_writer(request) if change else api_user(request)
+    row = get_object_or_404(rules.scoped(user, rows), pk=pk)
+    if change:
+        require_change(user, row)
+    return row
+
+
+def update_through(
+    service: Callable[..., Any],
+    request: HttpRequest,
+    response: HttpResponse,
+    rows: QuerySet[Any],
+    pk: int,
+    payload: Schema,
+    if_match: str | None,
+) -> Any:
+    """A PATCH through ``<entity>_update(*, <entity>, actor, version, **changes)``: the row
+    the caller may change, the version its If-Match names (428 / 412), the fields sent; then
+    the row read again, with its new ETag."""
+    entity = service.__name__.removesuffix("_update")
+    from vinculo.users.api import api_user
+
+    row = record_for(request, rows, pk, change=True)
+    service(
+        **{entity: row},
+        actor=api_user(request),
+        version=if_match_version(if_match),
+        **payload.dict(exclude_unset=True),
+    )
+    return tagged(response, record_for(request, rows, pk))
 
 
 # -- Idempotency-Key -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -35,4 +36,26 @@ def audit_bulk(
         changes={"counts": dict(counts)},
         person_id=person_id,
         account_id=account_id,
+    )
+
+
+def audit_health_recompute(
+    *, as_of: date, since: date | None, days: int, people: int, accounts: int
+) -> AuditEntry:
+    """The one summary entry of a full health recompute (the ``recompute_health`` command,
+    the ``recompute`` and nightly tasks): who, through which face and when come from the
+    acting context, as for an import; the counts are the run's days and the people and
+    accounts of its last day. The snapshots themselves are derived data, not audited."""
+    first = since or as_of
+    label = f"recompute_health {as_of}" if first == as_of else f"recompute_health {first}…{as_of}"
+    return audit_bulk(
+        model="health.HealthRun",
+        label=label,
+        counts={
+            "from": first.isoformat(),
+            "as_of": as_of.isoformat(),
+            "days": days,
+            "people": people,
+            "accounts": accounts,
+        },
     )

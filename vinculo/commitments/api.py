@@ -6,12 +6,10 @@ Reads are narrowed by ``vinculo.access.rules.scoped``; writes go through
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
@@ -19,14 +17,18 @@ from ninja.decorators import decorate_view
 from vinculo.access import rules
 from vinculo.apikit import (
     Id,
-    Order,
+    IdempotencyKey,
+    IfMatch,
     PageParams,
-    cursor_page,
+    created,
     idempotent,
-    if_match_version,
+    ordering_enum,
     orders,
     page_of,
-    with_etag,
+    record_for,
+    subject_page,
+    tagged,
+    update_through,
 )
 from vinculo.commitments import services
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
@@ -49,14 +51,12 @@ from vinculo.commitments.schemas import (
     InitiativePatch,
 )
 from vinculo.interactions.models import Interaction
-from vinculo.people.api import IdempotencyKey, IfMatch
 from vinculo.people.models import Colleague
 from vinculo.users.api import (
     account_ref,
     api_user,
     get_or_invalid,
     person_ref,
-    require_change,
     require_writer,
 )
 from vinculo.vocab import CommitmentStatus, Outcome, Severity
@@ -64,30 +64,12 @@ from vinculo.vocab import CommitmentStatus, Outcome, Severity
 router = Router(tags=["commitments"])
 
 
-def _ordering(name: str, found: dict[str, Order]) -> type[Enum]:
-    return Enum(name, {k: k for k in found}, type=str)  # type: ignore[return-value]
-
-
-def _page(
-    rows: QuerySet[Any], filters: Any, page: PageParams, found: dict[str, Order], name: str
-) -> dict[str, Any]:
-    if filters.person_id is not None:
-        rows = rows.filter(person_id=filters.person_id)
-    if filters.account_id is not None:
-        rows = rows.filter(account_id=filters.account_id)
-    return cursor_page(
-        rows, order=found[filters.ordering.value], name=name, cursor=page.cursor, limit=page.limit
-    )
+def _rows(model: type[Model]) -> QuerySet[Any]:
+    return model._default_manager.select_related("person", "account")
 
 
 def _one(request: HttpRequest, model: type[Model], pk: int, *, change: bool = False) -> Any:
-    user = require_writer(request) if change else api_user(request)
-    row = get_object_or_404(
-        rules.scoped(user, model._default_manager.select_related("person", "account")), pk=pk
-    )
-    if change:
-        require_change(user, row)
-    return row
+    return record_for(request, _rows(model), pk, change=change)
 
 
 def _subject(user: Any, payload: Any) -> dict[str, Any]:
@@ -97,39 +79,10 @@ def _subject(user: Any, payload: Any) -> dict[str, Any]:
     }
 
 
-def _created(request: HttpRequest, response: HttpResponse, row: Any) -> Status[Any]:
-    with_etag(response, row)
-    response["Location"] = f"{request.path.rstrip('/')}/{row.pk}"
-    return Status(201, row)
-
-
-def _patch(
-    request: HttpRequest,
-    response: HttpResponse,
-    model: type[Model],
-    pk: int,
-    payload: Schema,
-    if_match: str | None,
-    entity: str,
-) -> Any:
-    """``<entity>_update(*, <entity>, actor, version, **changes)`` of the services."""
-    row = _one(request, model, pk, change=True)
-    update = getattr(services, f"{entity}_update")
-    update(
-        **{entity: row},
-        actor=request.auth,  # type: ignore[attr-defined]
-        version=if_match_version(if_match),
-        **payload.dict(exclude_unset=True),
-    )
-    row = _one(request, model, pk)
-    with_etag(response, row)
-    return row
-
-
 # -- commitments -----------------------------------------------------------------------------
 
 COMMITMENT_ORDERS = orders("made_on", "id")
-CommitmentOrdering = _ordering("CommitmentOrdering", COMMITMENT_ORDERS)
+CommitmentOrdering = ordering_enum("CommitmentOrdering", COMMITMENT_ORDERS)
 
 
 class CommitmentFilters(Schema):
@@ -146,16 +99,14 @@ def commitment_list(
     rows = rules.scoped(api_user(request), Commitment.objects.all())
     if filters.status is not None:
         rows = rows.filter(status=filters.status)
-    return _page(rows, filters, page, COMMITMENT_ORDERS, "commitments")
+    return subject_page(rows, filters, page, COMMITMENT_ORDERS, "commitments")
 
 
 @router.get("/commitments/{commitment_id}", response=CommitmentOut)
 def commitment_detail(
     request: HttpRequest, commitment_id: Id, response: HttpResponse
 ) -> Commitment:
-    row = _one(request, Commitment, commitment_id)
-    with_etag(response, row)
-    return row
+    return tagged(response, _one(request, Commitment, commitment_id))
 
 
 @router.post("/commitments", response={201: CommitmentOut})
@@ -178,7 +129,7 @@ def commitment_add(
         actor=user,
         **_subject(user, payload),
     )
-    return _created(request, response, commitment)
+    return created(request, response, commitment)
 
 
 @router.post("/commitments/{commitment_id}/close", response=CommitmentOut)
@@ -194,14 +145,13 @@ def commitment_end(
         new_due=payload.new_due,
         actor=request.auth,  # type: ignore[attr-defined]
     )
-    with_etag(response, row)
-    return row
+    return tagged(response, row)
 
 
 # -- complaints ------------------------------------------------------------------------------
 
 COMPLAINT_ORDERS = orders("opened", "id")
-ComplaintOrdering = _ordering("ComplaintOrdering", COMPLAINT_ORDERS)
+ComplaintOrdering = ordering_enum("ComplaintOrdering", COMPLAINT_ORDERS)
 
 
 class ComplaintFilters(Schema):
@@ -221,14 +171,12 @@ def complaint_list(
         rows = rows.filter(severity=filters.severity)
     if filters.open is not None:
         rows = rows.filter(resolved__isnull=filters.open)
-    return _page(rows, filters, page, COMPLAINT_ORDERS, "complaints")
+    return subject_page(rows, filters, page, COMPLAINT_ORDERS, "complaints")
 
 
 @router.get("/complaints/{complaint_id}", response=ComplaintOut)
 def complaint_detail(request: HttpRequest, complaint_id: Id, response: HttpResponse) -> Complaint:
-    row = _one(request, Complaint, complaint_id)
-    with_etag(response, row)
-    return row
+    return tagged(response, _one(request, Complaint, complaint_id))
 
 
 @router.post("/complaints", response={201: ComplaintOut})
@@ -248,7 +196,7 @@ def complaint_add(
         actor=user,
         **_subject(user, payload),
     )
-    return _created(request, response, complaint)
+    return created(request, response, complaint)
 
 
 @router.post("/complaints/{complaint_id}/resolve", response=ComplaintOut)
@@ -263,14 +211,13 @@ def complaint_close(
         satisfaction_after=payload.satisfaction_after,
         actor=request.auth,  # type: ignore[attr-defined]
     )
-    with_etag(response, row)
-    return row
+    return tagged(response, row)
 
 
 # -- concerns --------------------------------------------------------------------------------
 
 CONCERN_ORDERS = orders("opened", "id")
-ConcernOrdering = _ordering("ConcernOrdering", CONCERN_ORDERS)
+ConcernOrdering = ordering_enum("ConcernOrdering", CONCERN_ORDERS)
 
 
 class ConcernFilters(Schema):
@@ -287,14 +234,12 @@ def concern_list(
     rows = rules.scoped(api_user(request), Concern.objects.all())
     if filters.open is not None:
         rows = rows.filter(resolved__isnull=filters.open)
-    return _page(rows, filters, page, CONCERN_ORDERS, "concerns")
+    return subject_page(rows, filters, page, CONCERN_ORDERS, "concerns")
 
 
 @router.get("/concerns/{concern_id}", response=ConcernOut)
 def concern_detail(request: HttpRequest, concern_id: Id, response: HttpResponse) -> Concern:
-    row = _one(request, Concern, concern_id)
-    with_etag(response, row)
-    return row
+    return tagged(response, _one(request, Concern, concern_id))
 
 
 @router.post("/concerns", response={201: ConcernOut})
@@ -312,7 +257,7 @@ def concern_add(
         actor=user,
         **_subject(user, payload),
     )
-    return _created(request, response, concern)
+    return created(request, response, concern)
 
 
 @router.post("/concerns/{concern_id}/resolve", response=ConcernOut)
@@ -325,14 +270,13 @@ def concern_close(
         resolved=payload.resolved or timezone.localdate(),
         actor=request.auth,  # type: ignore[attr-defined]
     )
-    with_etag(response, row)
-    return row
+    return tagged(response, row)
 
 
 # -- initiatives -----------------------------------------------------------------------------
 
 INITIATIVE_ORDERS = orders("proposed_on", "id")
-InitiativeOrdering = _ordering("InitiativeOrdering", INITIATIVE_ORDERS)
+InitiativeOrdering = ordering_enum("InitiativeOrdering", INITIATIVE_ORDERS)
 
 
 class InitiativeFilters(Schema):
@@ -349,16 +293,14 @@ def initiative_list(
     rows = rules.scoped(api_user(request), Initiative.objects.all())
     if filters.outcome is not None:
         rows = rows.filter(outcome=filters.outcome)
-    return _page(rows, filters, page, INITIATIVE_ORDERS, "initiatives")
+    return subject_page(rows, filters, page, INITIATIVE_ORDERS, "initiatives")
 
 
 @router.get("/initiatives/{initiative_id}", response=InitiativeOut)
 def initiative_detail(
     request: HttpRequest, initiative_id: Id, response: HttpResponse
 ) -> Initiative:
-    row = _one(request, Initiative, initiative_id)
-    with_etag(response, row)
-    return row
+    return tagged(response, _one(request, Initiative, initiative_id))
 
 
 @router.post("/initiatives", response={201: InitiativeOut})
@@ -378,7 +320,7 @@ def initiative_add(
         actor=user,
         **_subject(user, payload),
     )
-    return _created(request, response, initiative)
+    return created(request, response, initiative)
 
 
 @router.post("/initiatives/{initiative_id}/decide", response=InitiativeOut)
@@ -392,8 +334,7 @@ def initiative_answer(
         value=payload.value,
         actor=request.auth,  # type: ignore[attr-defined]
     )
-    with_etag(response, row)
-    return row
+    return tagged(response, row)
 
 
 # -- PATCH, through the <entity>_update services -------------------------------------------
@@ -409,7 +350,15 @@ if hasattr(services, "commitment_update"):
         response: HttpResponse,
         if_match: str | None = IfMatch,
     ) -> Commitment:
-        return _patch(request, response, Commitment, commitment_id, payload, if_match, "commitment")
+        return update_through(
+            services.commitment_update,
+            request,
+            response,
+            _rows(Commitment),
+            commitment_id,
+            payload,
+            if_match,
+        )
 
 
 if hasattr(services, "complaint_update"):
@@ -422,7 +371,15 @@ if hasattr(services, "complaint_update"):
         response: HttpResponse,
         if_match: str | None = IfMatch,
     ) -> Complaint:
-        return _patch(request, response, Complaint, complaint_id, payload, if_match, "complaint")
+        return update_through(
+            services.complaint_update,
+            request,
+            response,
+            _rows(Complaint),
+            complaint_id,
+            payload,
+            if_match,
+        )
 
 
 if hasattr(services, "concern_update"):
@@ -435,7 +392,15 @@ if hasattr(services, "concern_update"):
         response: HttpResponse,
         if_match: str | None = IfMatch,
     ) -> Concern:
-        return _patch(request, response, Concern, concern_id, payload, if_match, "concern")
+        return update_through(
+            services.concern_update,
+            request,
+            response,
+            _rows(Concern),
+            concern_id,
+            payload,
+            if_match,
+        )
 
 
 if hasattr(services, "initiative_update"):
@@ -448,4 +413,12 @@ if hasattr(services, "initiative_update"):
         response: HttpResponse,
         if_match: str | None = IfMatch,
     ) -> Initiative:
-        return _patch(request, response, Initiative, initiative_id, payload, if_match, "initiative")
+        return update_through(
+            services.initiative_update,
+            request,
+            response,
+            _rows(Initiative),
+            initiative_id,
+            payload,
+            if_match,
+        )

@@ -6,12 +6,10 @@ writes go through ``growth.services``.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
@@ -19,14 +17,19 @@ from ninja.decorators import decorate_view
 from vinculo.access import rules
 from vinculo.apikit import (
     Id,
-    Order,
+    IdempotencyKey,
+    IfMatch,
     PageParams,
+    created,
     cursor_page,
     idempotent,
-    if_match_version,
+    ordering_enum,
     orders,
     page_of,
-    with_etag,
+    record_for,
+    subject_page,
+    tagged,
+    update_through,
 )
 from vinculo.growth import services
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
@@ -42,13 +45,11 @@ from vinculo.growth.schemas import (
     ValueItemOut,
     ValueItemPatch,
 )
-from vinculo.people.api import IdempotencyKey, IfMatch
 from vinculo.users.api import (
     account_ref,
     api_user,
     get_or_invalid,
     person_ref,
-    require_change,
     require_writer,
 )
 from vinculo.vocab import ConcessionKind, ValueKind
@@ -56,65 +57,21 @@ from vinculo.vocab import ConcessionKind, ValueKind
 router = Router(tags=["growth"])
 
 
-def _ordering(name: str, found: dict[str, Order]) -> type[Enum]:
-    return Enum(name, {k: k for k in found}, type=str)  # type: ignore[return-value]
-
-
-def _page(
-    rows: QuerySet[Any], filters: Any, page: PageParams, found: dict[str, Order], name: str
-) -> dict[str, Any]:
-    if filters.account_id is not None:
-        rows = rows.filter(account_id=filters.account_id)
-    if getattr(filters, "person_id", None) is not None:
-        rows = rows.filter(person_id=filters.person_id)
-    return cursor_page(
-        rows, order=found[filters.ordering.value], name=name, cursor=page.cursor, limit=page.limit
-    )
-
-
-def _one(request: HttpRequest, model: type[Model], pk: int, *, change: bool = False) -> Any:
-    user = require_writer(request) if change else api_user(request)
+def _rows(model: type[Model]) -> QuerySet[Any]:
     rows = model._default_manager.select_related("account")
     if any(f.name == "person" for f in model._meta.get_fields()):
         rows = rows.select_related("person")
-    row = get_object_or_404(rules.scoped(user, rows), pk=pk)
-    if change:
-        require_change(user, row)
-    return row
+    return rows
 
 
-def _created(request: HttpRequest, response: HttpResponse, row: Any) -> Status[Any]:
-    with_etag(response, row)
-    response["Location"] = f"{request.path.rstrip('/')}/{row.pk}"
-    return Status(201, row)
-
-
-def _patch(
-    request: HttpRequest,
-    response: HttpResponse,
-    model: type[Model],
-    pk: int,
-    payload: Schema,
-    if_match: str | None,
-    entity: str,
-) -> Any:
-    """``<entity>_update(*, <entity>, actor, version, **changes)`` of the services."""
-    row = _one(request, model, pk, change=True)
-    getattr(services, f"{entity}_update")(
-        **{entity: row},
-        actor=request.auth,  # type: ignore[attr-defined]
-        version=if_match_version(if_match),
-        **payload.dict(exclude_unset=True),
-    )
-    row = _one(request, model, pk)
-    with_etag(response, row)
-    return row
+def _one(request: HttpRequest, model: type[Model], pk: int, *, change: bool = False) -> Any:
+    return record_for(request, _rows(model), pk, change=change)
 
 
 # -- product lines ---------------------------------------------------------------------------
 
 LINE_ORDERS = orders("name", "id")
-LineOrdering = _ordering("ProductLineOrdering", LINE_ORDERS)
+LineOrdering = ordering_enum("ProductLineOrdering", LINE_ORDERS)
 
 
 class LineFilters(Schema):
@@ -138,7 +95,7 @@ def product_line_list(
 # -- holdings --------------------------------------------------------------------------------
 
 HOLDING_ORDERS = orders("year", "id")
-HoldingOrdering = _ordering("HoldingOrdering", HOLDING_ORDERS)
+HoldingOrdering = ordering_enum("HoldingOrdering", HOLDING_ORDERS)
 
 
 class HoldingFilters(Schema):
@@ -157,14 +114,12 @@ def holding_list(
         rows = rows.filter(product_line_id=filters.product_line_id)
     if filters.year is not None:
         rows = rows.filter(year=filters.year)
-    return _page(rows, filters, page, HOLDING_ORDERS, "holdings")
+    return subject_page(rows, filters, page, HOLDING_ORDERS, "holdings")
 
 
 @router.get("/holdings/{holding_id}", response=HoldingOut)
 def holding_detail(request: HttpRequest, holding_id: Id, response: HttpResponse) -> Holding:
-    row = _one(request, Holding, holding_id)
-    with_etag(response, row)
-    return row
+    return tagged(response, _one(request, Holding, holding_id))
 
 
 @router.post("/holdings", response={201: HoldingOut})
@@ -184,13 +139,13 @@ def holding_add(
         account=account, product_line=line, year=payload.year, revenue=payload.revenue, actor=user
     )
     holding.refresh_from_db()
-    return _created(request, response, holding)
+    return created(request, response, holding)
 
 
 # -- concessions -----------------------------------------------------------------------------
 
 CONCESSION_ORDERS = orders("granted_on", "id")
-ConcessionOrdering = _ordering("ConcessionOrdering", CONCESSION_ORDERS)
+ConcessionOrdering = ordering_enum("ConcessionOrdering", CONCESSION_ORDERS)
 
 
 class ConcessionFilters(Schema):
@@ -207,16 +162,14 @@ def concession_list(
     rows = rules.scoped(api_user(request), Concession.objects.all())
     if filters.kind is not None:
         rows = rows.filter(kind=filters.kind)
-    return _page(rows, filters, page, CONCESSION_ORDERS, "concessions")
+    return subject_page(rows, filters, page, CONCESSION_ORDERS, "concessions")
 
 
 @router.get("/concessions/{concession_id}", response=ConcessionOut)
 def concession_detail(
     request: HttpRequest, concession_id: Id, response: HttpResponse
 ) -> Concession:
-    row = _one(request, Concession, concession_id)
-    with_etag(response, row)
-    return row
+    return tagged(response, _one(request, Concession, concession_id))
 
 
 @router.post("/concessions", response={201: ConcessionOut})
@@ -242,13 +195,13 @@ def concession_add(
         approved_by=payload.approved_by,
         actor=user,
     )
-    return _created(request, response, concession)
+    return created(request, response, concession)
 
 
 # -- value items -----------------------------------------------------------------------------
 
 VALUE_ORDERS = orders("date", "id")
-ValueOrdering = _ordering("ValueItemOrdering", VALUE_ORDERS)
+ValueOrdering = ordering_enum("ValueItemOrdering", VALUE_ORDERS)
 
 
 class ValueFilters(Schema):
@@ -268,14 +221,12 @@ def value_item_list(
         rows = rows.filter(kind=filters.kind)
     if filters.communicated is not None:
         rows = rows.filter(communicated_on__isnull=not filters.communicated)
-    return _page(rows, filters, page, VALUE_ORDERS, "value-items")
+    return subject_page(rows, filters, page, VALUE_ORDERS, "value-items")
 
 
 @router.get("/value-items/{value_item_id}", response=ValueItemOut)
 def value_item_detail(request: HttpRequest, value_item_id: Id, response: HttpResponse) -> ValueItem:
-    row = _one(request, ValueItem, value_item_id)
-    with_etag(response, row)
-    return row
+    return tagged(response, _one(request, ValueItem, value_item_id))
 
 
 @router.post("/value-items", response={201: ValueItemOut})
@@ -299,7 +250,7 @@ def value_item_add(
         communicated_on=payload.communicated_on,
         actor=user,
     )
-    return _created(request, response, item)
+    return created(request, response, item)
 
 
 # (A PATCH is offered once its service exists: never a write past the services' rules.)
@@ -314,7 +265,15 @@ if hasattr(services, "holding_update"):
         response: HttpResponse,
         if_match: str | None = IfMatch,
     ) -> Holding:
-        return _patch(request, response, Holding, holding_id, payload, if_match, "holding")
+        return update_through(
+            services.holding_update,
+            request,
+            response,
+            _rows(Holding),
+            holding_id,
+            payload,
+            if_match,
+        )
 
 
 if hasattr(services, "concession_update"):
@@ -327,7 +286,15 @@ if hasattr(services, "concession_update"):
         response: HttpResponse,
         if_match: str | None = IfMatch,
     ) -> Concession:
-        return _patch(request, response, Concession, concession_id, payload, if_match, "concession")
+        return update_through(
+            services.concession_update,
+            request,
+            response,
+            _rows(Concession),
+            concession_id,
+            payload,
+            if_match,
+        )
 
 
 if hasattr(services, "value_item_update"):
@@ -340,4 +307,12 @@ if hasattr(services, "value_item_update"):
         response: HttpResponse,
         if_match: str | None = IfMatch,
     ) -> ValueItem:
-        return _patch(request, response, ValueItem, value_item_id, payload, if_match, "value_item")
+        return update_through(
+            services.value_item_update,
+            request,
+            response,
+            _rows(ValueItem),
+            value_item_id,
+            payload,
+            if_match,
+        )

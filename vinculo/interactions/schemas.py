@@ -30,6 +30,32 @@ class InteractionIn(Schema):
     summary: LongText = ""
 
 
+class InteractionPatch(Schema):
+    """Only the fields sent change; ``people`` or ``colleagues``, when sent, replace who
+    took part on that side. A ``level`` sent is the user's; left empty, it is suggested."""
+
+    started_at: When = None  # type: ignore[assignment]
+    channel: Channel = None  # type: ignore[assignment]
+    people: list[Ref] = Field(
+        default=None,  # type: ignore[arg-type]
+        max_length=MAX_LIST,
+        description="Ids of the client people (their side).",
+    )
+    colleagues: list[Ref] = Field(
+        default=None,  # type: ignore[arg-type]
+        max_length=MAX_LIST,
+        description="Ids of our colleagues (our side).",
+    )
+    duration_min: Duration = None  # type: ignore[assignment]
+    place: Str200 = None  # type: ignore[assignment]
+    direction: Direction = None  # type: ignore[assignment]
+    level: Level | Literal[""] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Empty: suggested from the summary.",
+    )
+    summary: LongText = None  # type: ignore[assignment]
+
+
 class InteractionLevelIn(Schema):
     level: Level
 

@@ -7,20 +7,29 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vinculo.checks import Problems, check_choice, check_text
+from vinculo.concurrency import check_version
 from vinculo.health.services import health_refresh_after_commit
 from vinculo.health.summary import summary_refresh
 from vinculo.interactions.levels import level_correction_record, suggest_stored_level
 from vinculo.interactions.models import Interaction, InteractionColleague, InteractionPerson
 from vinculo.people.models import Colleague, ContactPlan, Employment, Person
 from vinculo.people.rules import JobBook, job_precedence_order, jobs_on
-from vinculo.timeline.models import EventKind
+from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.timeline.services import event_record
 from vinculo.users.models import User
 from vinculo.vocab import Channel, Direction, Level, Source
@@ -259,3 +268,175 @@ def interaction_set_level(
         account_ids=[interaction.account_id] if interaction.account_id else [],
     )
     return interaction
+
+
+# What a correction may change (the source and its id stay what the import recorded).
+_UPDATABLE = frozenset(
+    {"started_at", "channel", "duration_min", "place", "direction", "level", "summary"}
+)
+
+
+@transaction.atomic
+def interaction_update(
+    *,
+    interaction: Interaction,
+    actor: User | None = None,
+    version: int | None = None,
+    people: Sequence[Person] | None = None,
+    colleagues: Sequence[Colleague] | None = None,
+    require_our_side: bool = False,
+    **changes: object,
+) -> Interaction:
+    """Correct an interaction: the fields given, and, given ``people`` or ``colleagues``,
+    who took part. The same checks as ``interaction_log``; the account follows the
+    participants' jobs at the (new) date, and the health and daily summary of every
+    person and account it touched before or after are refreshed. A level chosen here is
+    the user's (as ``interaction_set_level``); a suggested level follows a new summary.
+    People who stay keep their place in the list (the account rule reads it in order);
+    people added come after them."""
+    unknown = set(changes) - _UPDATABLE
+    if unknown:
+        raise TypeError(f"interaction_update() got unexpected fields: {sorted(unknown)}")
+    Interaction.objects.select_for_update().filter(pk=interaction.pk).values_list("pk").first()
+    check_version(interaction, version)
+    before_people = list(interaction.person_links.values_list("person_id", flat=True))
+    before_colleagues = list(interaction.colleague_links.values_list("colleague_id", flat=True))
+    before_account = interaction.account_id
+    merged = {f: changes.get(f, getattr(interaction, f)) for f in _UPDATABLE}
+    errors = interaction_problems(
+        channel=str(merged["channel"]),
+        direction=str(merged["direction"]),
+        level=str(merged["level"]),
+        duration_min=merged["duration_min"],  # type: ignore[arg-type]
+        place=str(merged["place"]),
+        source=interaction.source,
+        has_people=bool(people) if people is not None else bool(before_people),
+        started_at=merged["started_at"],  # type: ignore[arg-type]
+        summary=str(merged["summary"]),
+        has_colleagues=(
+            (bool(colleagues) if colleagues is not None else bool(before_colleagues))
+            if require_our_side
+            else None
+        ),
+    )
+    if errors:
+        raise ValidationError(errors)
+    started_at = changes.get("started_at")
+    if isinstance(started_at, datetime) and timezone.is_naive(started_at):
+        changes["started_at"] = timezone.make_aware(started_at)
+    if changes.get("level"):
+        if changes["level"] != interaction.level or interaction.level_suggested:
+            level_correction_record(
+                interaction=interaction, level=str(changes["level"]), actor=actor
+            )
+        changes["level_suggested"] = False
+    elif "level" in changes or (
+        "summary" in changes and (interaction.level_suggested or not interaction.level)
+    ):
+        changes["level"], changes["level_suggested"] = interaction_level(
+            level="", summary=str(merged["summary"])
+        )
+    changed = [f for f, v in changes.items() if getattr(interaction, f) != v]
+    for field in changed:
+        setattr(interaction, field, changes[field])
+    new_people = list(dict.fromkeys(p.pk for p in people)) if people is not None else before_people
+    if _links_replace(InteractionPerson, interaction, "person_id", before_people, new_people):
+        changed.append("people")
+    if colleagues is not None and _links_replace(
+        InteractionColleague,
+        interaction,
+        "colleague_id",
+        before_colleagues,
+        list(dict.fromkeys(c.pk for c in colleagues)),
+    ):
+        changed.append("colleagues")
+    if not changed:
+        return interaction
+    interaction.stamp(actor)
+    interaction.save(update_fields=[f for f in changed if f not in ("people", "colleagues")])
+    if "started_at" in changed or "people" in changed:
+        interactions_assign_accounts(Interaction.objects.filter(pk=interaction.pk))
+        interaction.refresh_from_db(fields=["account"])
+    _timeline_follow(interaction, people=new_people, actor=actor)
+    if "started_at" in changed or "people" in changed:
+        # A contact on a later day, or with someone new, moves their plans (never back).
+        contact_plans_advance(person_ids=new_people, day=interaction_day(interaction.started_at))
+    _after_change(
+        person_ids={*before_people, *new_people},
+        account_ids={before_account, interaction.account_id},
+    )
+    return interaction
+
+
+@transaction.atomic
+def interaction_delete(
+    *, interaction: Interaction, actor: User | None = None, version: int | None = None
+) -> None:
+    """Delete an interaction recorded by mistake, with its timeline lines; the health and
+    daily summary of its people and account are refreshed. A contact plan's next due stays
+    where the contact moved it (plans never move back)."""
+    Interaction.objects.select_for_update().filter(pk=interaction.pk).values_list("pk").first()
+    check_version(interaction, version)
+    people = list(interaction.person_links.values_list("person_id", flat=True))
+    account = interaction.account_id
+    _logged_events(interaction.pk).delete()
+    interaction.delete()
+    _after_change(person_ids=set(people), account_ids={account})
+
+
+def _links_replace(
+    model: type[Model],
+    interaction: Interaction,
+    field: str,
+    before: Sequence[int],
+    after: Sequence[int],
+) -> bool:
+    """Who took part on one side becomes ``after`` (those who stay keep their links);
+    True when it changed."""
+    if set(after) == set(before):
+        return False
+    model._default_manager.filter(interaction=interaction).exclude(
+        **{f"{field}__in": after}
+    ).delete()
+    model._default_manager.bulk_create(
+        [model(interaction=interaction, **{field: pk}) for pk in after if pk not in before]
+    )
+    return True
+
+
+def _logged_events(interaction_id: int) -> QuerySet[TimelineEvent]:
+    return TimelineEvent.objects.filter(
+        kind=EventKind.INTERACTION_LOGGED, data__interaction=interaction_id
+    )
+
+
+def _timeline_follow(
+    interaction: Interaction, *, people: Sequence[int], actor: User | None
+) -> None:
+    """The "interaction logged" lines say what the interaction says now: one per person
+    who took part, at its date, with its channel and the start of its summary."""
+    data = {
+        "interaction": interaction.pk,
+        "channel": interaction.channel,
+        "text": interaction.summary[:200],
+    }
+    events = _logged_events(interaction.pk)
+    events.exclude(person_id__in=people).delete()
+    events.update(occurred_at=interaction.started_at, account=interaction.account, data=data)
+    have = set(events.values_list("person_id", flat=True))
+    for person in Person.objects.filter(pk__in=[pk for pk in people if pk not in have]):
+        event_record(
+            kind=EventKind.INTERACTION_LOGGED,
+            person=person,
+            account=interaction.account,
+            actor=actor,
+            occurred_at=interaction.started_at,
+            data=data,
+        )
+
+
+def _after_change(*, person_ids: set[int], account_ids: set[int | None]) -> None:
+    """What depends on interactions, for the people and accounts a write touched."""
+    accounts = sorted(pk for pk in account_ids if pk is not None)
+    summary_refresh(person_ids=sorted(person_ids), account_ids=accounts)
+    health_refresh_after_commit(person_ids=sorted(person_ids), account_ids=accounts)

@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
@@ -21,15 +21,19 @@ from vinculo.access import rules
 from vinculo.access.models import Face
 from vinculo.apikit import (
     Id,
+    IdempotencyKey,
+    IfMatch,
     PageParams,
     Str200,
+    created,
     cursor_page,
     idempotent,
     if_match_version,
     orders,
     page_of,
+    record_for,
+    tagged,
     version_guard,
-    with_etag,
 )
 from vinculo.people.models import Account, Colleague, ContactPlan, Employment, Person
 from vinculo.people.schemas import (
@@ -71,17 +75,11 @@ from vinculo.users.api import (
     api_user,
     get_or_invalid,
     person_ref,
-    require_change,
     require_writer,
 )
 from vinculo.vocab import AccountStatus, Tier
 
 router = Router(tags=["people"])
-
-IdempotencyKey = Header(
-    None, alias="Idempotency-Key", max_length=200, description="Replays the first answer."
-)
-IfMatch = Header(None, alias="If-Match", max_length=100, description="The ETag you read.")
 
 
 def _people(queryset: QuerySet[Person]) -> QuerySet[Person]:
@@ -152,8 +150,7 @@ def _person_detail(user: Any, person_id: int) -> Person:
 def person_detail(request: HttpRequest, person_id: Id, response: HttpResponse) -> Person:
     """One person; the personal facts only for those the access rules allow."""
     person = _person_detail(api_user(request), person_id)
-    with_etag(response, person)
-    return person
+    return tagged(response, person)
 
 
 @router.post("/people", response={201: PersonDetailOut})
@@ -189,10 +186,7 @@ def person_add(
                 decision_role=job.decision_role,
                 actor=user,
             )
-    created = _person_detail(user, person.pk)
-    with_etag(response, created)
-    response["Location"] = f"{request.path.rstrip('/')}/{person.pk}"
-    return Status(201, created)
+    return created(request, response, _person_detail(user, person.pk))
 
 
 @router.patch("/people/{person_id}", response=PersonDetailOut)
@@ -215,8 +209,7 @@ def person_change(
         changes["owner"] = get_or_invalid(Colleague, changes.pop("owner_id"), "owner_id")
     person_update(person=person, actor=user, emails=emails, version=version, **changes)
     changed = _person_detail(user, person.pk)
-    with_etag(response, changed)
-    return changed
+    return tagged(response, changed)
 
 
 # -- accounts --------------------------------------------------------------------------------
@@ -270,8 +263,7 @@ def _account_detail(user: Any, account_id: int) -> Account:
 @router.get("/accounts/{account_id}", response=AccountDetailOut)
 def account_detail(request: HttpRequest, account_id: Id, response: HttpResponse) -> Account:
     account = _account_detail(api_user(request), account_id)
-    with_etag(response, account)
-    return account
+    return tagged(response, account)
 
 
 @router.post("/accounts", response={201: AccountDetailOut})
@@ -296,10 +288,7 @@ def account_add(
         wallet_yearly=payload.wallet_yearly,
         actor=user,
     )
-    created = _account_detail(user, account.pk)
-    with_etag(response, created)
-    response["Location"] = f"{request.path.rstrip('/')}/{account.pk}"
-    return Status(201, created)
+    return created(request, response, _account_detail(user, account.pk))
 
 
 @router.patch("/accounts/{account_id}", response=AccountDetailOut)
@@ -319,8 +308,7 @@ def account_change(
     with version_guard(account, if_match):
         account_update(account=account, actor=user, domains=domains, **changes)
     changed = _account_detail(user, account.pk)
-    with_etag(response, changed)
-    return changed
+    return tagged(response, changed)
 
 
 # -- employments -----------------------------------------------------------------------------
@@ -356,20 +344,15 @@ def employment_list(
     )
 
 
-def _employment(user: Any, employment_id: int) -> Employment:
-    return get_object_or_404(
-        rules.scoped(user, Employment.objects.select_related("person", "account")),
-        pk=employment_id,
-    )
+def _jobs() -> QuerySet[Employment]:
+    return Employment.objects.select_related("person", "account")
 
 
 @router.get("/employments/{employment_id}", response=EmploymentOut)
 def employment_detail(
     request: HttpRequest, employment_id: Id, response: HttpResponse
 ) -> Employment:
-    job = _employment(api_user(request), employment_id)
-    with_etag(response, job)
-    return job
+    return tagged(response, record_for(request, _jobs(), employment_id))
 
 
 @router.post("/employments", response={201: EmploymentOut})
@@ -393,9 +376,7 @@ def employment_add(
         decision_role=payload.decision_role,
         actor=user,
     )
-    with_etag(response, job)
-    response["Location"] = f"{request.path.rstrip('/')}/{job.pk}"
-    return Status(201, job)
+    return created(request, response, job)
 
 
 @router.patch("/employments/{employment_id}", response=EmploymentOut)
@@ -406,19 +387,15 @@ def employment_change(
     response: HttpResponse,
     if_match: str | None = IfMatch,
 ) -> Employment:
-    user = require_writer(request)
-    job = _employment(user, employment_id)
-    require_change(user, job)
+    job = record_for(request, _jobs(), employment_id, change=True)
     changes = payload.dict(exclude_unset=True)
     end = changes.pop("end", None)
     with version_guard(job, if_match):
         if changes:
-            employment_update(employment=job, actor=user, **changes)
+            employment_update(employment=job, actor=api_user(request), **changes)
         if end is not None:
-            employment_end(employment=job, end=end, actor=user)
-    job = _employment(user, employment_id)
-    with_etag(response, job)
-    return job
+            employment_end(employment=job, end=end, actor=api_user(request))
+    return tagged(response, record_for(request, _jobs(), employment_id))
 
 
 @router.delete("/employments/{employment_id}", response={204: None})
@@ -426,11 +403,9 @@ def employment_delete(
     request: HttpRequest, employment_id: Id, if_match: str | None = IfMatch
 ) -> Status[None]:
     """Delete a job recorded by mistake (a job that ended is a PATCH with ``end``)."""
-    user = require_writer(request)
-    job = _employment(user, employment_id)
-    require_change(user, job)
+    job = record_for(request, _jobs(), employment_id, change=True)
     with version_guard(job, if_match):
-        employment_remove(employment=job, actor=user)
+        employment_remove(employment=job, actor=api_user(request))
     return Status(204, None)
 
 
@@ -466,8 +441,7 @@ def colleague_list(
 def colleague_detail(request: HttpRequest, colleague_id: Id, response: HttpResponse) -> Colleague:
     api_user(request)
     colleague = get_object_or_404(Colleague, pk=colleague_id)
-    with_etag(response, colleague)
-    return colleague
+    return tagged(response, colleague)
 
 
 @router.post("/colleagues", response={201: ColleagueOut})
@@ -482,9 +456,7 @@ def colleague_add(
     colleague = colleague_create(
         name=payload.name, email=payload.email, function=payload.function, actor=user
     )
-    with_etag(response, colleague)
-    response["Location"] = f"{request.path.rstrip('/')}/{colleague.pk}"
-    return Status(201, colleague)
+    return created(request, response, colleague)
 
 
 @router.patch("/colleagues/{colleague_id}", response=ColleagueOut)
@@ -502,8 +474,7 @@ def colleague_change(
             colleague=colleague, actor=user, **payload.dict(exclude_unset=True)
         )
     colleague.refresh_from_db()
-    with_etag(response, colleague)
-    return colleague
+    return tagged(response, colleague)
 
 
 # -- contact plans ---------------------------------------------------------------------------
@@ -533,17 +504,13 @@ def contact_plan_list(
     )
 
 
-def _plan(user: Any, plan_id: int) -> ContactPlan:
-    return get_object_or_404(
-        rules.scoped(user, ContactPlan.objects.select_related("person")), pk=plan_id
-    )
+def _plans() -> QuerySet[ContactPlan]:
+    return ContactPlan.objects.select_related("person")
 
 
 @router.get("/contact-plans/{plan_id}", response=ContactPlanOut)
 def contact_plan_detail(request: HttpRequest, plan_id: Id, response: HttpResponse) -> ContactPlan:
-    plan = _plan(api_user(request), plan_id)
-    with_etag(response, plan)
-    return plan
+    return tagged(response, record_for(request, _plans(), plan_id))
 
 
 @router.post("/contact-plans", response={201: ContactPlanOut})
@@ -568,9 +535,7 @@ def contact_plan_add(
         actor=user,
     )
     plan.refresh_from_db()
-    with_etag(response, plan)
-    response["Location"] = f"{request.path.rstrip('/')}/{plan.pk}"
-    return Status(201, plan)
+    return created(request, response, plan)
 
 
 @router.patch("/contact-plans/{plan_id}", response=ContactPlanOut)
@@ -581,13 +546,9 @@ def contact_plan_change(
     response: HttpResponse,
     if_match: str | None = IfMatch,
 ) -> ContactPlan:
-    user = require_writer(request)
-    plan = _plan(user, plan_id)
-    require_change(user, plan)
+    plan = record_for(request, _plans(), plan_id, change=True)
     fields = ("every_days", "channel", "place", "agreed", "next_due")
     values = {f: getattr(plan, f) for f in fields} | payload.dict(exclude_unset=True)
     with version_guard(plan, if_match):
-        contact_plan_set(person=plan.person, actor=user, **values)
-    plan = _plan(user, plan_id)
-    with_etag(response, plan)
-    return plan
+        contact_plan_set(person=plan.person, actor=api_user(request), **values)
+    return tagged(response, record_for(request, _plans(), plan_id))

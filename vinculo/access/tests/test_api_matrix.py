@@ -4,6 +4,7 @@ API's reads of personal facts are recorded like the web's."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from django.test import Client
 from vinculo.access.models import PersonalDataRead
 from vinculo.access.tests.actors import Book
 from vinculo.commitments.models import Commitment
+from vinculo.interactions.models import Interaction
+from vinculo.interactions.services import interaction_log
 from vinculo.users.services import api_token_create
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +76,7 @@ def test_a_viewer_cannot_write_and_nothing_changes(client: Client, book: Book) -
         f"/api/v1/people/{book.nuria.pk}",
         {"notes": "changed"},
         content_type="application/json",
+        HTTP_IF_MATCH=f'"v{before}"',
         **auth,
     )
     assert response.status_code == 403
@@ -103,3 +107,60 @@ def test_insights_as_the_web_reports(client: Client, book: Book, actor: str, sta
 
         every = {key(book.norte_account), key(book.beta_account), key(book.sur_account)}
         assert keys == ({key(book.norte_account)} if actor == "owner" else every)
+
+
+def _call_with_nuria(book: Book) -> Interaction:
+    """A call Ana (our side) had with Nuria, of team Norte."""
+    return interaction_log(
+        started_at=dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC),
+        channel="call",
+        people=[book.nuria],
+        colleagues=[book.ana],
+        summary="Renovación",
+    )
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("owner", 200),
+        ("teammate", 404),
+        ("other_team", 404),
+        ("viewer", 403),
+        ("manager", 200),
+        ("other_manager", 404),
+        ("admin", 200),
+    ],
+)
+def test_an_interaction_is_corrected_or_deleted_only_by_who_may_write_on_its_people(
+    client: Client, book: Book, actor: str, status: int
+) -> None:
+    call = _call_with_nuria(book)
+    auth = _as(book, actor)
+    path = f"/api/v1/interactions/{call.pk}"
+
+    patched = client.patch(
+        path, {"summary": "changed"}, content_type="application/json", HTTP_IF_MATCH='"v1"',
+        **auth,
+    )  # fmt: skip
+    call.refresh_from_db()
+    allowed = status == 200
+    assert (call.summary, call.version) == (("changed", 2) if allowed else ("Renovación", 1))
+    deleted = client.delete(path, HTTP_IF_MATCH=f'"v{call.version}"', **auth)
+
+    assert (patched.status_code, deleted.status_code) == (status, 204 if allowed else status)
+    assert Interaction.objects.filter(pk=call.pk).exists() is not allowed
+
+
+def test_a_correction_cannot_bring_in_someone_the_caller_may_not_write_on(
+    client: Client, book: Book
+) -> None:
+    call = _call_with_nuria(book)
+    response = client.patch(
+        f"/api/v1/interactions/{call.pk}", {"people": [book.nuria.pk, book.sergio.pk]},
+        content_type="application/json", HTTP_IF_MATCH='"v1"', **_as(book, "owner"),
+    )  # fmt: skip
+    assert response.status_code == 422  # Sergio is not visible to Ana: unknown, not forbidden
+    call.refresh_from_db()
+    assert list(call.person_links.values_list("person_id", flat=True)) == [book.nuria.pk]
+    assert call.version == 1

@@ -163,3 +163,67 @@ def test_an_import_is_the_import_face_with_one_summary_entry(tmp_path: Any) -> N
     summary = AuditEntry.objects.get(action=Action.BULK)
     assert (summary.face, summary.model) == ("import", "capture.ImportRun")
     assert summary.changes["counts"]["created"] == {"person": 1}
+
+
+@pytest.fixture
+def small_book(db: None) -> None:
+    """Two accounts, three people (one without a job): what a recompute counts."""
+    from vinculo.factories import AccountFactory, EmploymentFactory, PersonFactory
+
+    for name in ("Acme", "Globex"):
+        EmploymentFactory(
+            person=PersonFactory(), account=AccountFactory(name=name), start=dt.date(2020, 1, 1)
+        )
+    PersonFactory()
+
+
+@pytest.mark.usefixtures("small_book", "english")
+def test_a_recompute_from_the_command_line_writes_one_summary_entry() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    before = AuditEntry.objects.count()
+    with acting(Face.CLI):
+        call_command(
+            "recompute_health", "--from", "2026-06-01", "--as-of", "2026-06-30", "--every", "7",
+            stdout=StringIO(),
+        )  # fmt: skip
+
+    assert AuditEntry.objects.count() == before + 1
+    entry = AuditEntry.objects.get(action=Action.BULK)
+    assert (entry.action, entry.model, entry.face, entry.actor) == (
+        Action.BULK, "health.HealthRun", "cli", None,
+    )  # fmt: skip
+    assert entry.object_repr == "recompute_health 2026-06-01…2026-06-30"
+    # 1, 8, 15, 22, 29 and 30 June
+    assert entry.changes == {"counts": {
+        "from": "2026-06-01", "as_of": "2026-06-30", "days": 6, "people": 3, "accounts": 2,
+    }}  # fmt: skip
+    assert sentence(entry) == "Someone wrote in bulk: recompute_health 2026-06-01…2026-06-30"
+    assert timezone.now() - entry.at < dt.timedelta(minutes=1)
+
+
+@pytest.mark.usefixtures("small_book", "english")
+def test_a_recompute_task_writes_one_summary_entry_as_the_task_face(ana: User) -> None:
+    from vinculo.ops.tasks import recompute
+
+    before = AuditEntry.objects.count()
+    with acting(Face.CLI):  # the worker runs under the command line's face
+        result = recompute.call(as_of="2026-06-30")
+
+    assert result == {"as_of": "2026-06-30", "days": 1, "people": 3, "accounts": 2}
+    assert AuditEntry.objects.count() == before + 1
+    entry = AuditEntry.objects.get(action=Action.BULK)
+    assert (entry.model, entry.face, entry.actor) == ("health.HealthRun", "task", None)
+    assert entry.object_repr == "recompute_health 2026-06-30"
+    assert entry.changes["counts"] == {
+        "from": "2026-06-30", "as_of": "2026-06-30", "days": 1, "people": 3, "accounts": 2,
+    }  # fmt: skip
+    assert sentence(entry) == "The system wrote in bulk: recompute_health 2026-06-30"
+    # Started from a page, the task's entry is the page's user's
+    with acting(Face.WEB, ana):
+        recompute.call(as_of="2026-06-30")
+    latest = AuditEntry.objects.filter(action=Action.BULK).first()
+    assert latest is not None
+    assert (latest.face, latest.actor) == ("task", ana)

@@ -69,6 +69,7 @@ def test_a_correction_is_checked_by_the_same_rules(world: Any) -> None:
         f"/api/v1/commitments/{commitment.pk}",
         data={"due": (commitment.made_on - dt.timedelta(days=1)).isoformat()},
         content_type="application/json",
+        HTTP_IF_MATCH='"v1"',
         **headers,
     )
     assert response.status_code == 422

@@ -30,7 +30,7 @@ from vinculo.users.tests.api_data import populate
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 12
-EXPECTED_OPERATIONS = 69
+EXPECTED_OPERATIONS = 71
 # Every check that judges the API against its own schema. Left out: the checks that judge
 # business answers against schemathesis' guesses (positive_data_acceptance expects 2xx for
 # any well-formed body, but "this promise is already closed" is a 422 by design), and the

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from vinculo.access import rules
-from vinculo.factories import ColleagueFactory, PersonFactory
+from vinculo.factories import AccountFactory, ColleagueFactory, EmploymentFactory, PersonFactory
 from vinculo.people.models import Person
 from vinculo.users.models import IdempotencyKey, Role, User
 from vinculo.users.services import api_token_create
@@ -119,10 +119,16 @@ def test_the_schema_answers_a_bearer_token_not_only_a_session(client: Client, ow
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/people/{person_id}" in schema["paths"]
     patch = schema["paths"]["/api/v1/people/{person_id}"]["patch"]
-    assert {"400", "401", "403", "404", "412", "422", "429", "500"} <= set(patch["responses"])
+    assert {"400", "401", "403", "404", "412", "422", "428", "429", "500"} <= set(
+        patch["responses"]
+    )
     assert "application/problem+json" in patch["responses"]["412"]["content"]
-    params = {p["name"] for p in patch["parameters"]}
-    assert "If-Match" in params
+    assert "application/problem+json" in patch["responses"]["428"]["content"]
+    if_match = next(p for p in patch["parameters"] if p["name"] == "If-Match")
+    assert (if_match["in"], if_match["required"]) == ("header", True)
+    delete = schema["paths"]["/api/v1/employments/{employment_id}"]["delete"]
+    assert {"412", "428"} <= set(delete["responses"])
+    assert next(p for p in delete["parameters"] if p["name"] == "If-Match")["required"] is True
     post = schema["paths"]["/api/v1/people"]["post"]
     assert "Idempotency-Key" in {p["name"] for p in post["parameters"]}
 
@@ -183,6 +189,9 @@ def test_two_clients_edit_the_same_person_and_the_second_gets_412(
     # The second, still holding the old ETag, tries to change her name
     two = client.patch(path, data={"name": "Ana María"}, content_type="application/json",
                        HTTP_IF_MATCH=etag_2, **second)  # type: ignore[arg-type]  # fmt: skip
+    # A third sends no If-Match at all
+    blind = client.patch(path, data={"name": "Anita"}, content_type="application/json",
+                         **second)  # type: ignore[arg-type]  # fmt: skip
 
     assert one.status_code == 200
     assert one["ETag"] == '"v2"'
@@ -190,17 +199,52 @@ def test_two_clients_edit_the_same_person_and_the_second_gets_412(
     assert two["Content-Type"] == "application/problem+json"
     assert two["ETag"] == '"v2"'
     assert two.json()["detail"].startswith("Changed by ")
+    problem = blind.json()
+    assert (blind.status_code, blind["Content-Type"], problem["status"]) == (
+        428, "application/problem+json", 428,
+    )  # fmt: skip
+    assert (problem["title"], problem["detail"]) == (
+        "If-Match required",
+        "Send If-Match with the ETag you read, so that no one else's change is overwritten.",
+    )
     ana.refresh_from_db()
     assert (ana.name, ana.phones, ana.version) == ("Ana", "611 111 111", 2)
 
 
-def test_patch_without_if_match_changes_only_the_fields_sent(client: Client, owner: User) -> None:
+def test_patch_with_if_match_changes_only_the_fields_sent(client: Client, owner: User) -> None:
     ana = PersonFactory(name="Ana", phones="600")
     response = client.patch(f"/api/v1/people/{ana.pk}", data={"notes": "Prefiere llamadas"},
-                            content_type="application/json", **bearer(owner))  # type: ignore[arg-type]  # fmt: skip
+                            content_type="application/json", HTTP_IF_MATCH='"v1"',
+                            **bearer(owner))  # type: ignore[arg-type]  # fmt: skip
     assert response.status_code == 200
     ana.refresh_from_db()
     assert (ana.name, ana.phones, ana.notes) == ("Ana", "600", "Prefiere llamadas")
+
+
+@pytest.mark.parametrize("if_match", [None, "", "*"])
+def test_patch_and_delete_without_an_etag_are_428_in_the_callers_language(
+    owner: User, if_match: str | None
+) -> None:
+    ana = PersonFactory(name="Ana")
+    job = EmploymentFactory(person=ana, account=AccountFactory(), title="CTO")
+    headers: dict[str, Any] = bearer(owner)
+    if if_match is not None:
+        headers["HTTP_IF_MATCH"] = if_match
+    spanish = Client(headers={"accept-language": "es"})
+
+    patched = spanish.patch(f"/api/v1/people/{ana.pk}", data={"name": "X"},
+                            content_type="application/json", **headers)  # fmt: skip
+    deleted = spanish.delete(f"/api/v1/employments/{job.pk}", **headers)
+
+    for response in (patched, deleted):
+        assert response.status_code == 428
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["detail"] == (
+            "Envía If-Match con la ETag que leíste, para no sobrescribir el cambio de otra persona."
+        )
+    ana.refresh_from_db()
+    assert (ana.name, ana.version) == ("Ana", 1)
+    assert ana.employments.get() == job
 
 
 def test_an_if_match_that_is_no_etag_of_ours_is_412(client: Client, owner: User) -> None:
@@ -263,7 +307,8 @@ def test_personal_facts_only_through_the_rule(
     monkeypatch.setattr(rules, "can_see_personal_facts", lambda user, person: False)
     hidden = client.get(f"/api/v1/people/{ana.pk}", **headers).json()  # type: ignore[arg-type]
     refused = client.patch(f"/api/v1/people/{ana.pk}", data={"family": "x"},
-                           content_type="application/json", **headers)  # type: ignore[arg-type]  # fmt: skip
+                           content_type="application/json", HTTP_IF_MATCH='"v1"',
+                           **headers)  # type: ignore[arg-type]  # fmt: skip
 
     assert (shown["family"], shown["birthday"], shown["personal_facts_visible"]) == (
         "Dos hijas", "1980-05-01", True,
@@ -282,7 +327,8 @@ def test_a_denied_write_is_403_and_changes_nothing(client: Client, viewer: User)
     headers = bearer(viewer)
 
     patched = client.patch(f"/api/v1/people/{ana.pk}", data={"name": "X"},
-                           content_type="application/json", **headers)  # type: ignore[arg-type]  # fmt: skip
+                           content_type="application/json", HTTP_IF_MATCH='"v1"',
+                           **headers)  # type: ignore[arg-type]  # fmt: skip
     promised = client.post("/api/v1/commitments", data={"text": "x", "person_id": ana.pk},
                            content_type="application/json", **headers)  # type: ignore[arg-type]  # fmt: skip
 

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from vinculo.audit.services import audit_health_recompute
 from vinculo.health.models import HealthRun, HealthSnapshot
 from vinculo.health.services import health_recompute
 
@@ -53,9 +54,11 @@ class Command(BaseCommand):
             self.stdout.write(f"health as of {as_of} is already computed")
             return
         day = since
+        days = 0
         while day <= as_of:
             last = day == as_of
             report = health_recompute(as_of=day, sync_plays=None if last else False)
+            days += 1
             plays = (
                 ", ".join(f"{k} {v}" for k, v in report.plays.items())
                 if report.plays_synced
@@ -66,5 +69,12 @@ class Command(BaseCommand):
                 + plays
             )
             if last:
+                audit_health_recompute(
+                    as_of=as_of,
+                    since=since,
+                    days=days,
+                    people=report.people,
+                    accounts=report.accounts,
+                )
                 break
             day = min(as_of, day + dt.timedelta(days=options["every"]))
