@@ -1,7 +1,7 @@
 from django.urls import path
 
 from vinculo.exchange import views as exchange_views
-from vinculo.web import imports, report_views, views
+from vinculo.web import imports, item_views, report_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -47,4 +47,9 @@ urlpatterns = [
     path("reports/promises/", report_views.promises, name="promises"),
     path("reports/concerns/", report_views.concerns, name="concerns"),
     path("settings/health/", report_views.health_settings, name="health_settings"),
+    # A person's or account's items (vinculo.web.item_views): promises, complaints,
+    # concerns, initiatives and value items, each added, changed and closed.
+    path("items/<slug:kind>/new/", item_views.item_new, name="item_new"),
+    path("items/<slug:kind>/<int:pk>/change/", item_views.item_change, name="item_change"),
+    path("items/<slug:kind>/<int:pk>/close/", item_views.item_close, name="item_close"),
 ]
