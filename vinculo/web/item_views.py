@@ -384,8 +384,8 @@ def _saved(request: AuthedHttpRequest, kind: Kind, action: str, where: Where) ->
 
 
 def _form_view(request: AuthedHttpRequest, kind: Kind, action: str, row: Any) -> HttpResponse:
+    where = _where(request, request.user, row)  # not readable: 404, before the 403
     user = require_writer(request)
-    where = _where(request, user, row)
     if where.play is not None:
         facts = where.play.facts or {}
         if action != CLOSE or facts.get(kind.arg) != row.pk:
