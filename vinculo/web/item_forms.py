@@ -57,7 +57,13 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
         super().add_service_errors(error)
 
     def focus_first(self) -> None:
-        names = [name for name in self.fields if name in self.errors] or list(self.fields)
+        """The first field with an error, else the first field one types in (a radio
+        group would put the attribute on each of its buttons)."""
+        names = [name for name in self.fields if name in self.errors] or [
+            name
+            for name in self.fields
+            if not isinstance(self.fields[name].widget, forms.RadioSelect)
+        ]
         visible = [name for name in names if not self.fields[name].widget.is_hidden]
         if visible and not self.non_field_errors():
             self.fields[visible[0]].widget.attrs["autofocus"] = True

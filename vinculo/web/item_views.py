@@ -391,11 +391,14 @@ def _form_view(request: AuthedHttpRequest, kind: Kind, action: str, row: Any) ->
         if action != CLOSE or facts.get(kind.arg) != row.pk:
             raise Http404  # the play is about another item
     form_class = kind.forms[action]
+    # Ids unique on the page: several forms may be open at once (Today's cards).
+    auto_id = f"{where.slot(kind)}-%s"
     if request.method != "POST":
+        initial = _initial(kind, action, row)
         return _render_form(
-            request, kind, action, form_class(initial=_initial(kind, action, row)), where, row
+            request, kind, action, form_class(initial=initial, auto_id=auto_id), where, row
         )
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=auto_id)
     if form.is_valid():
         try:
             _call(kind, action, row, where, user, dict(form.cleaned_data))
@@ -404,7 +407,7 @@ def _form_view(request: AuthedHttpRequest, kind: Kind, action: str, row: Any) ->
             # saving again goes through.
             data = request.POST.copy()
             data["version"] = str(error.current)
-            form = form_class(data)
+            form = form_class(data, auto_id=auto_id)
             form.is_valid()
             form.add_service_errors(error)
         except ValidationError as error:
