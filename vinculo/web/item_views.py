@@ -96,9 +96,7 @@ def _value_item_record(
     *, person: Person | None, account: Account | None, actor: User, **data: Any
 ) -> ValueItem:
     if account is None:
-        raise ValidationError(
-            _("Value is delivered to a company: this person has no current one.")
-        )
+        raise ValidationError(_("Value is delivered to a company: this person has no current one."))
     return growth.value_item_record(person=person, account=account, actor=actor, **data)
 
 
@@ -437,4 +435,3 @@ def item_change(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
 def item_close(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     found = _kind(kind)
     return _form_view(request, found, CLOSE, _row(request, found, pk))
-
