@@ -73,17 +73,19 @@ class VersionedForm(ItemForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+def change_form(add: type[ItemForm], *names: str) -> type[VersionedForm]:
+    """The change form of a kind: the fields of its add form its ``*_update`` service
+    corrects, and the version the form showed."""
+    fields = {name: add.base_fields[name] for name in names}
+    return type(add.__name__.replace("Add", "Change"), (VersionedForm,), fields)
+
+
 # --- promises (M2) -----------------------------------------------------------------------
 
 
 class CommitmentAddForm(ItemForm):
     text = _text(_("What was promised"), rows=3)
     made_on = _date(_("Promised on"), today=True)
-    due = _date(_("Due"))
-
-
-class CommitmentChangeForm(VersionedForm):
-    text = _text(_("What was promised"), rows=3)
     due = _date(_("Due"))
 
 
@@ -120,12 +122,6 @@ class ComplaintAddForm(ItemForm):
     opened = _date(_("Raised on"), today=True)
 
 
-class ComplaintChangeForm(VersionedForm):
-    summary = _text(_("What went wrong"), rows=3)
-    severity = _severity()
-    category = _text(_("Category"))
-
-
 class ComplaintCloseForm(ItemForm):
     resolved = _date(_("Resolved on"), required=True, today=True)
     resolution = _text(_("How it was resolved"), rows=3)
@@ -142,10 +138,6 @@ class ConcernAddForm(ItemForm):
     opened = _date(_("Came up on"), today=True)
 
 
-class ConcernChangeForm(VersionedForm):
-    topic = _text(_("What worries them"))
-
-
 class ConcernCloseForm(ItemForm):
     resolved = _date(_("Resolved on"), required=True, today=True)
 
@@ -156,11 +148,6 @@ class ConcernCloseForm(ItemForm):
 class InitiativeAddForm(ItemForm):
     text = _text(_("What we proposed"), rows=3)
     proposed_on = _date(_("Proposed on"), today=True)
-    value = _amount(_("Value"))
-
-
-class InitiativeChangeForm(VersionedForm):
-    text = _text(_("What we proposed"), rows=3)
     value = _amount(_("Value"))
 
 
@@ -191,13 +178,15 @@ class ValueItemAddForm(ItemForm):
     communicated_on = _date(_("Told to the client on"))
 
 
-class ValueItemChangeForm(VersionedForm):
-    evidence = _text(_("Evidence"), rows=2)
-    kind = _value_kind()
-    amount = _amount(_("Amount"))
-    date = _date(_("Delivered on"))
-    communicated_on = _date(_("Told to the client on"))
-
-
 class ValueItemCloseForm(ItemForm):
     communicated_on = _date(_("Told to the client on"), required=True, today=True)
+
+
+# The corrections: what each ``*_update`` service accepts (the lifecycle is the close form's).
+CommitmentChangeForm = change_form(CommitmentAddForm, "text", "due")
+ComplaintChangeForm = change_form(ComplaintAddForm, "summary", "severity", "category")
+ConcernChangeForm = change_form(ConcernAddForm, "topic")
+InitiativeChangeForm = change_form(InitiativeAddForm, "text", "value")
+ValueItemChangeForm = change_form(
+    ValueItemAddForm, "evidence", "kind", "amount", "date", "communicated_on"
+)

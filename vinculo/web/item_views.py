@@ -46,36 +46,60 @@ from vinculo.people import selectors as people_selectors
 from vinculo.people.models import Account, Person
 from vinculo.people.rules import account_on
 from vinculo.users.models import User
-from vinculo.vocab import CommitmentStatus
+from vinculo.vocab import CommitmentStatus, Outcome
 from vinculo.web import item_forms as f
 from vinculo.web.access import AuthedHttpRequest, require_writer
 
 # Closed items stay listed this long after they closed (then the reports and the
 # timeline have them).
 RECENT_DAYS = 90
-ADD, CHANGE, CLOSE = "add", "change", "close"
+ADD, CHANGE, CLOSE = ACTIONS = ("add", "change", "close")
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One entity: its forms, its services, how its rows are listed, and its words."""
+    """One entity: its forms, its services, how its rows are listed, and its words.
+
+    ``forms`` and ``services`` are (add, change, close); ``words`` are the section's title,
+    its empty state, the buttons that open the add and close forms, and what is said after
+    an add, a change and a close.
+    """
 
     slug: str
     model: type[Model]
-    arg: str  # the keyword the update and close services take the row by
-    forms: dict[str, type[f.ItemForm]]
-    record: Callable[..., Any]  # (person, account, actor, **cleaned_data)
-    update: Callable[..., Any]
-    close: Callable[..., Any]
+    arg: str  # the keyword the change and close services take the row by
+    forms: tuple[type[f.ItemForm], type[f.ItemForm], type[f.ItemForm]]
+    # record(person, account, actor, **cleaned_data); update and close(<arg>, actor, ...)
+    services: tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]
     is_open: Q
-    closed_field: str  # the date it closed, resolved, was decided or told
+    closed_field: str  # the date it closed, was resolved or told (initiatives: proposed)
     order: tuple[Any, ...]
-    title: Promise
-    empty: Promise
-    verbs: dict[str, Promise]  # the button that opens each form
-    done: dict[str, Promise]  # what is said after each save
+    words: tuple[Promise, ...]
     # The promise derives its account itself (commitments.checks.commitment_account).
     derives_account: bool = False
+
+    def form(self, action: str) -> type[f.ItemForm]:
+        return self.forms[ACTIONS.index(action)]
+
+    def service(self, action: str) -> Callable[..., Any]:
+        return self.services[ACTIONS.index(action)]
+
+    @property
+    def title(self) -> Promise:
+        return self.words[0]
+
+    @property
+    def empty(self) -> Promise:
+        return self.words[1]
+
+    @property
+    def verbs(self) -> dict[str, Promise]:
+        """The button that opens each form."""
+        return {ADD: self.words[2], CHANGE: CHANGE_VERB, CLOSE: self.words[3]}
+
+    def done(self, action: str) -> Promise:
+        """What is said once a form is saved."""
+        return self.words[4 + ACTIONS.index(action)]
 
     def rows_about(self, *, person: Person | None, account: Account | None) -> list[Any]:
         """Its open rows and those closed in the last ``RECENT_DAYS``, about a person or
@@ -109,131 +133,54 @@ def _commitment_record(
     )
 
 
-_PROMISE_OPEN = Q(status__in=[CommitmentStatus.OPEN, CommitmentStatus.RENEGOTIATED])
+CHANGE_VERB = _("Change")
+_RESOLVED = Q(resolved__isnull=True)
+_RESOLVED_ORDER = (F("resolved").desc(nulls_first=True), "-opened", "-id")
 
-KINDS: dict[str, Kind] = {
-    kind.slug: kind
-    for kind in (
-        Kind(
-            slug="promises",
-            model=Commitment,
-            arg="commitment",
-            forms={
-                ADD: f.CommitmentAddForm,
-                CHANGE: f.CommitmentChangeForm,
-                CLOSE: f.CommitmentCloseForm,
-            },
-            record=_commitment_record,
-            update=commitments.commitment_update,
-            close=commitments.commitment_close,
-            is_open=_PROMISE_OPEN,
-            closed_field="closed_on",
-            order=(F("closed_on").desc(nulls_first=True), F("due").asc(nulls_last=True), "id"),
-            title=_("Promises"),
-            empty=_("No open promises."),
-            verbs={ADD: _("Record a promise"), CHANGE: _("Change"), CLOSE: _("Close")},
-            done={
-                ADD: _("Promise recorded."),
-                CHANGE: _("Promise changed."),
-                CLOSE: _("Promise closed."),
-            },
-            derives_account=True,
-        ),
-        Kind(
-            slug="complaints",
-            model=Complaint,
-            arg="complaint",
-            forms={
-                ADD: f.ComplaintAddForm,
-                CHANGE: f.ComplaintChangeForm,
-                CLOSE: f.ComplaintCloseForm,
-            },
-            record=commitments.complaint_open,
-            update=commitments.complaint_update,
-            close=commitments.complaint_resolve,
-            is_open=Q(resolved__isnull=True),
-            closed_field="resolved",
-            order=(F("resolved").desc(nulls_first=True), "-opened", "-id"),
-            title=_("Complaints"),
-            empty=_("No open complaints."),
-            verbs={ADD: _("Record a complaint"), CHANGE: _("Change"), CLOSE: _("Resolve")},
-            done={
-                ADD: _("Complaint recorded."),
-                CHANGE: _("Complaint changed."),
-                CLOSE: _("Complaint resolved."),
-            },
-        ),
-        Kind(
-            slug="concerns",
-            model=Concern,
-            arg="concern",
-            forms={ADD: f.ConcernAddForm, CHANGE: f.ConcernChangeForm, CLOSE: f.ConcernCloseForm},
-            record=commitments.concern_open,
-            update=commitments.concern_update,
-            close=commitments.concern_resolve,
-            is_open=Q(resolved__isnull=True),
-            closed_field="resolved",
-            order=(F("resolved").desc(nulls_first=True), "-opened", "-id"),
-            title=_("Concerns"),
-            empty=_("No open concerns."),
-            verbs={ADD: _("Record a concern"), CHANGE: _("Change"), CLOSE: _("Resolve")},
-            done={
-                ADD: _("Concern recorded."),
-                CHANGE: _("Concern changed."),
-                CLOSE: _("Concern resolved."),
-            },
-        ),
-        Kind(
-            slug="initiatives",
-            model=Initiative,
-            arg="initiative",
-            forms={
-                ADD: f.InitiativeAddForm,
-                CHANGE: f.InitiativeChangeForm,
-                CLOSE: f.InitiativeCloseForm,
-            },
-            record=commitments.initiative_record,
-            update=commitments.initiative_update,
-            close=commitments.initiative_decide,
-            is_open=Q(outcome="pending"),
-            # Initiatives keep no decision date: the pending ones and the last quarter's.
-            closed_field="proposed_on",
-            order=("-proposed_on", "-id"),
-            title=_("Initiatives"),
-            empty=_("No pending initiatives."),
-            verbs={ADD: _("Record an initiative"), CHANGE: _("Change"), CLOSE: _("Decide")},
-            done={
-                ADD: _("Initiative recorded."),
-                CHANGE: _("Initiative changed."),
-                CLOSE: _("Answer recorded."),
-            },
-        ),
-        Kind(
-            slug="value",
-            model=ValueItem,
-            arg="value_item",
-            forms={
-                ADD: f.ValueItemAddForm,
-                CHANGE: f.ValueItemChangeForm,
-                CLOSE: f.ValueItemCloseForm,
-            },
-            record=_value_item_record,
-            update=growth.value_item_update,
-            close=growth.value_item_update,
-            is_open=Q(communicated_on__isnull=True),
-            closed_field="date",
-            order=(F("communicated_on").desc(nulls_first=True), "-date", "-id"),
-            title=_("Value delivered"),
-            empty=_("No value recorded lately."),
-            verbs={ADD: _("Record value"), CHANGE: _("Change"), CLOSE: _("Told the client")},
-            done={
-                ADD: _("Value recorded."),
-                CHANGE: _("Value changed."),
-                CLOSE: _("Marked as told to the client."),
-            },
-        ),
-    )
-}
+# The table: entity → forms, services, listing and words.
+# fmt: off
+KINDS: dict[str, Kind] = {kind.slug: kind for kind in (
+    Kind("promises", Commitment, "commitment",
+         (f.CommitmentAddForm, f.CommitmentChangeForm, f.CommitmentCloseForm),
+         (_commitment_record, commitments.commitment_update, commitments.commitment_close),
+         Q(status__in=[CommitmentStatus.OPEN, CommitmentStatus.RENEGOTIATED]), "closed_on",
+         (F("closed_on").desc(nulls_first=True), F("due").asc(nulls_last=True), "id"),
+         (_("Promises"), _("No open promises."), _("Record a promise"), _("Close"),
+          _("Promise recorded."), _("Promise changed."), _("Promise closed.")),
+         derives_account=True),
+    Kind("complaints", Complaint, "complaint",
+         (f.ComplaintAddForm, f.ComplaintChangeForm, f.ComplaintCloseForm),
+         (commitments.complaint_open, commitments.complaint_update,
+          commitments.complaint_resolve),
+         _RESOLVED, "resolved", _RESOLVED_ORDER,
+         (_("Complaints"), _("No open complaints."), _("Record a complaint"), _("Resolve"),
+          _("Complaint recorded."), _("Complaint changed."), _("Complaint resolved."))),
+    Kind("concerns", Concern, "concern",
+         (f.ConcernAddForm, f.ConcernChangeForm, f.ConcernCloseForm),
+         (commitments.concern_open, commitments.concern_update, commitments.concern_resolve),
+         _RESOLVED, "resolved", _RESOLVED_ORDER,
+         (_("Concerns"), _("No open concerns."), _("Record a concern"), _("Resolve"),
+          _("Concern recorded."), _("Concern changed."), _("Concern resolved."))),
+    # Initiatives keep no decision date: the pending ones and the last quarter's.
+    Kind("initiatives", Initiative, "initiative",
+         (f.InitiativeAddForm, f.InitiativeChangeForm, f.InitiativeCloseForm),
+         (commitments.initiative_record, commitments.initiative_update,
+          commitments.initiative_decide),
+         Q(outcome=Outcome.PENDING), "proposed_on", ("-proposed_on", "-id"),
+         (_("Initiatives"), _("No pending initiatives."), _("Record an initiative"),
+          _("Decide"), _("Initiative recorded."), _("Initiative changed."),
+          _("Answer recorded."))),
+    # Telling the client is a value item's close: the rest of it stays correctable.
+    Kind("value", ValueItem, "value_item",
+         (f.ValueItemAddForm, f.ValueItemChangeForm, f.ValueItemCloseForm),
+         (_value_item_record, growth.value_item_update, growth.value_item_update),
+         Q(communicated_on__isnull=True), "date",
+         (F("communicated_on").desc(nulls_first=True), "-date", "-id"),
+         (_("Value delivered"), _("No value recorded lately."), _("Record value"),
+          _("Told the client"), _("Value recorded."), _("Value changed."),
+          _("Marked as told to the client."))),
+)}
+# fmt: on
 
 
 def _kind(slug: str) -> Kind:
@@ -322,7 +269,7 @@ def _where(request: AuthedHttpRequest, user: User, row: Any = None) -> Where:
 
 
 def _initial(kind: Kind, action: str, row: Any) -> dict[str, Any]:
-    form_class = kind.forms[action]
+    form_class = kind.form(action)
     if action == CHANGE:
         return {name: getattr(row, name) for name in form_class.base_fields}
     if action == CLOSE and "value" in form_class.base_fields:
@@ -338,8 +285,8 @@ def _call(kind: Kind, action: str, row: Any, where: Where, user: User, data: dic
         if person is not None and account is None and not kind.derives_account:
             # What is said by someone counts for the company they work for today.
             account = account_on(person=person, day=timezone.localdate())
-        return kind.record(person=person, account=account, actor=user, **data)
-    service = kind.update if action == CHANGE else kind.close
+        return kind.service(ADD)(person=person, account=account, actor=user, **data)
+    service = kind.service(action)
     with transaction.atomic():
         result = service(**{kind.arg: row}, actor=user, **data)
         if where.play is not None:
@@ -372,7 +319,7 @@ def _render_form(
 
 
 def _saved(request: AuthedHttpRequest, kind: Kind, action: str, where: Where) -> HttpResponse:
-    message = str(kind.done[action])
+    message = str(kind.done(action))
     if not request.htmx:
         messages.success(request, message)
         return redirect(where.back(kind))
@@ -388,7 +335,7 @@ def _form_view(request: AuthedHttpRequest, kind: Kind, action: str, row: Any) ->
         facts = where.play.facts or {}
         if action != CLOSE or facts.get(kind.arg) != row.pk:
             raise Http404  # the play is about another item
-    form_class = kind.forms[action]
+    form_class = kind.form(action)
     # Ids unique on the page: several forms may be open at once (Today's cards).
     auto_id = f"{where.slot(kind)}-%s"
     if request.method != "POST":

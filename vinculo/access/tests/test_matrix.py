@@ -285,13 +285,12 @@ def test_item_forms_only_on_people_one_may_change(
     """web/item_views.py: add a promise to a person, resolve Sergio's complaint."""
     from vinculo.commitments.models import Commitment, Complaint
 
-    signed(client, book.actors()[actor])
-    person = getattr(book, who)
     today = timezone.localdate().isoformat()
+    new = {"person": getattr(book, who).pk, "text": "Llamar el lunes", "made_on": today}
     before = Commitment.objects.count()
-    new = {"person": person.pk, "text": "Llamar el lunes", "made_on": today}
+    signed(client, book.actors()[actor])
     responses = [
-        client.get("/items/promises/new/", {"person": person.pk}),
+        client.get("/items/promises/new/", {"person": new["person"]}),
         client.post("/items/promises/new/", new),
     ]
     complaint = Complaint.objects.get(person=book.sergio)
