@@ -242,6 +242,18 @@ def account_for(user: User, account_id: int, *, change: bool = False) -> Account
     return account
 
 
+def row_for(user: User, queryset: QuerySet[M], pk: int, *, change: bool = False) -> M:
+    """A row that belongs to a person or an account (a promise, a complaint, a value
+    item…), if readable (else Http404); with ``change``, if changeable (else 403): what
+    one may change is what one may read, minus the viewer."""
+    row = scoped(user, queryset).filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    if change and not user.can_write:
+        raise PermissionDenied
+    return row
+
+
 def people_for_change(user: User, person_ids: Iterable[int]) -> None:
     """Check, in one query, that the user may change every one of these people: 403 for a
     user who may not write, 404 if any of them is not readable by the user."""

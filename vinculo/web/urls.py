@@ -1,7 +1,7 @@
 from django.urls import path
 
 from vinculo.exchange import views as exchange_views
-from vinculo.web import imports, person_edit, report_views, views
+from vinculo.web import imports, item_views, person_edit, report_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -52,4 +52,9 @@ urlpatterns = [
     path("people/<int:person_id>/profile/", person_edit.profile_edit, name="person_profile_edit"),
     path("people/<int:person_id>/job-change/", person_edit.job_change, name="person_job_change"),
     path("people/<int:person_id>/plan/", person_edit.plan_edit, name="person_plan_edit"),
+    # A person's or account's items (vinculo.web.item_views): promises, complaints,
+    # concerns, initiatives and value items, each added, changed and closed.
+    path("items/<slug:kind>/new/", item_views.item_new, name="item_new"),
+    path("items/<slug:kind>/<int:pk>/change/", item_views.item_change, name="item_change"),
+    path("items/<slug:kind>/<int:pk>/close/", item_views.item_close, name="item_close"),
 ]

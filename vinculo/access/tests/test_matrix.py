@@ -277,6 +277,41 @@ def test_play_actions(client: Client, book: Book, actor: str) -> None:
         assert play.status == PlayStatus.OPEN
 
 
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("who", ["nuria", "sergio"])
+def test_item_forms_only_on_people_one_may_change(
+    client: Client, book: Book, actor: str, who: str
+) -> None:
+    """web/item_views.py: add a promise to a person, resolve Sergio's complaint."""
+    from vinculo.commitments.models import Commitment, Complaint
+
+    today = timezone.localdate().isoformat()
+    new = {"person": getattr(book, who).pk, "text": "Llamar el lunes", "made_on": today}
+    before = Commitment.objects.count()
+    signed(client, book.actors()[actor])
+    responses = [
+        client.get("/items/promises/new/", {"person": new["person"]}),
+        client.post("/items/promises/new/", new),
+    ]
+    complaint = Complaint.objects.get(person=book.sergio)
+    if who == "sergio":
+        url = f"/items/complaints/{complaint.pk}/close/"
+        responses += [client.get(url), client.post(url, {"resolved": today})]
+    complaint.refresh_from_db()
+    if who not in SEES[actor]:
+        assert {r.status_code for r in responses} == {404}
+    elif actor not in WRITERS:
+        assert {r.status_code for r in responses} == {403}
+    else:
+        assert [r.status_code for r in responses[::2]] == [200] * len(responses[::2])
+        assert {r.status_code for r in responses[1::2]} == {302}
+        assert Commitment.objects.count() == before + 1
+        assert complaint.resolved == (timezone.localdate() if who == "sergio" else None)
+        return
+    assert Commitment.objects.count() == before
+    assert complaint.resolved is None
+
+
 # --- agenda, feed, reports, imports --------------------------------------------------------
 
 

@@ -164,7 +164,8 @@ def test_person_page_query_count_is_fixed(
     # latest health, health history, open plays
     # +1: access.rules.person_for (the read check) before the profile; +1 the audit trail;
     # +3 the time travel, the year's history and the contacts by month
-    with django_assert_num_queries(21):
+    # +4 the complaints, concerns, initiatives and value items (web.item_views.sections)
+    with django_assert_num_queries(25):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -239,7 +240,8 @@ def test_account_page_query_count_is_fixed(
     # colleagues (no events on page 1), latest health, health history, open plays
     # +1: access.rules.account_for (the read check) before the profile; +1 the audit trail;
     # +3 the product lines, value items and concessions
-    with django_assert_num_queries(25):
+    # +4 the complaints, concerns, initiatives and value items (web.item_views.sections)
+    with django_assert_num_queries(29):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200

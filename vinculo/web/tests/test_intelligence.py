@@ -490,10 +490,11 @@ def test_health_panels_keep_a_fixed_query_count(
     # history chart is one more (the person's also reads the settings again) and the
     # person's contacts by month one; the account's product lines, value items and
     # concessions three; +1 each: access.rules.person_for / account_for, the read check;
-    # +1 each: the audit trail.
-    with django_assert_num_queries(20):
+    # +1 each: the audit trail; +4 each: the complaints, concerns, initiatives and value
+    # items beside the promises (web.item_views.sections).
+    with django_assert_num_queries(24):
         assert signed_in.get(person.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(29):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
 
 

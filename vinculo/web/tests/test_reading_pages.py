@@ -137,10 +137,11 @@ def test_time_travel_query_count_is_fixed(
     asked = (today() - dt.timedelta(days=30)).isoformat()
 
     # the account page without timeline events or people (17, +1 the access check, +1 the
-    # audit trail) plus the chosen date's snapshot and its plays
-    with django_assert_num_queries(19):
+    # audit trail, +4 the item sections beside the promises) plus the chosen date's
+    # snapshot and its plays
+    with django_assert_num_queries(23):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(25):
         assert signed_in.get(f"{acme.get_absolute_url()}?as_of={asked}").status_code == 200
 
 
