@@ -164,9 +164,35 @@ def _sql(kind: str, ids: list[int] | None) -> tuple[str, str, list[Any]]:
     return delete, insert, row_params
 
 
+# Advisory lock classes of the two kinds of subject (PostgreSQL).
+_LOCK_CLASS = {"person": 0x5653_0001, "account": 0x5653_0002}
+
+
+def _lock_subjects(cursor: Any, kind: str, ids: list[int] | None) -> None:
+    """Serialise refreshes of the same subjects on PostgreSQL until the transaction ends.
+
+    Under READ COMMITTED two writers refreshing one account both DELETE its rows, and the
+    second's INSERT then meets the first's new rows: a duplicate key. SQLite has one writer
+    at a time already. Locks are taken in id order, people before accounts, so refreshers
+    do not deadlock each other. A whole rebuild (``ids`` None) takes the kind's own lock.
+    """
+    if cursor.db.vendor != "postgresql":
+        return
+    if ids is None:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_LOCK_CLASS[kind] + 16])
+        return
+    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [_LOCK_CLASS[kind] + 16])
+    cursor.execute(
+        "SELECT count(pg_advisory_xact_lock(%s, s)) FROM"
+        " (SELECT unnest(%s::integer[]) AS s ORDER BY 1) ordered",
+        [_LOCK_CLASS[kind], ids],
+    )
+
+
 def _refresh_kind(kind: str, ids: list[int] | None) -> None:
     connection = connections[InteractionDaySummary.objects.db]
     with connection.cursor() as cursor:
+        _lock_subjects(cursor, kind, None if ids is None else sorted(set(ids)))
         for chunk in [None] if ids is None else batched(sorted(set(ids)), 900):
             delete, insert, params = _sql(kind, chunk)
             cursor.execute(delete, chunk or [])

@@ -105,7 +105,7 @@ def test_the_sentence_reads_as_a_person_would_say_it(ana: User) -> None:
 
 
 def test_personal_facts_are_withheld_when_asked(ana: User) -> None:
-    person = person_create(name="Luis Gil")
+    person = person_create(name="Luis Gil", legal_basis_source="Contrato marco 2026")
     with acting(Face.WEB, ana):
         person_update(person=person, family="dos hijas")
     with translation.override("en"):
