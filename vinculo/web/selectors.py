@@ -10,13 +10,19 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from vinculo.commitments.models import Commitment
-from vinculo.health.models import Play, PlayStatus
+from vinculo.health.models import Play, PlayKind, PlayStatus
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Colleague, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.vocab import CommitmentStatus
 
 TIMELINE_PAGE_SIZE = 25
+
+# The plays whose "done" is closing a promise or resolving a complaint, not a contact: the
+# log form does not offer to mark them done, and a card's log link prefers another play.
+FACT_PLAY_KINDS = frozenset(
+    {PlayKind.PROMISE_OVERDUE, PlayKind.PROMISE_BROKEN, PlayKind.COMPLAINT_OPEN}
+)
 
 INTERACTION = "interaction"
 EVENT = "event"

@@ -54,6 +54,7 @@ from vinculo.web import (
 )
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
+from vinculo.web.selectors import FACT_PLAY_KINDS
 
 LIST_PAGE_SIZE = 50
 # The files a list can be downloaded as (vinculo.exchange.views), with their button's words.
@@ -193,11 +194,6 @@ def _int_list(values: list[str]) -> list[int]:
     return [int(value) for value in values if value.isdigit()]
 
 
-# The plays whose "done" is closing a promise or resolving a complaint, not a contact: the
-# log form does not offer to mark them done.
-FACT_PLAY_KINDS = frozenset(
-    {PlayKind.PROMISE_OVERDUE, PlayKind.PROMISE_BROKEN, PlayKind.COMPLAINT_OPEN}
-)
 # The conversation a play asks for, where its action names one.
 PLAY_LEVEL: dict[str, str] = {PlayKind.LEVEL_DROPPED: Level.STRATEGIC}
 
@@ -252,6 +248,7 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
         account = rules.account_for(user, int(account_id)) if account_id.isdigit() else None
     within = rules.changeable_people(user)
     play = _play_of(user, request.POST.get("play") or request.GET.get("play"))
+    from_today = play is not None or request.GET.get("from") == "agenda"
     if request.method == "POST":
         rules.people_for_change(user, _int_list(request.POST.getlist("people")))
         form = InteractionForm(request.POST)
@@ -286,7 +283,7 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
                 form.add_service_errors(error, {"text": "promise", "due": "promise_due"})
             else:
                 messages.success(request, _("Interaction logged."))
-                if play is not None:
+                if from_today:
                     return redirect("web:agenda")
                 return redirect(people[0])
     else:
@@ -317,7 +314,7 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
             "play": play,
             "play_reason": reason_and_action(play.kind, play.facts)[0] if play else "",
             "focus_people": first == "people",
-            "back": reverse("web:agenda") if play is not None else None,
+            "back": reverse("web:agenda") if from_today else None,
         },
     )
 

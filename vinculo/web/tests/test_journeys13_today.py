@@ -63,7 +63,7 @@ def test_the_card_links_to_the_form_with_its_person_channel_and_play(
     html = signed_in.get("/agenda/", **EN).content.decode()
 
     # meetings_shrinking recommends a meeting (AgendaConfig.kind_channel)
-    url = f"{LOG}?person={marta.pk}&amp;channel=meeting&amp;play={play.pk}"
+    url = f"{LOG}?from=agenda&amp;person={marta.pk}&amp;channel=meeting&amp;play={play.pk}"
     assert f'<a class="btn btn-small btn-primary" href="{url}" data-log-contact>' in html
     assert "Log the contact</a>" in html
 
@@ -159,6 +159,16 @@ def test_logging_from_the_card_marks_its_play_done_and_goes_back_to_today(
     assert "Interaction logged." in html
     assert "Meetings are getting shorter" not in html
     assert TimelineEvent.objects.filter(kind=EventKind.PLAY_DONE, person=marta).count() == 1
+
+
+def test_from_a_card_without_a_play_the_form_goes_back_to_today(
+    signed_in: Client, colleague: Colleague, marta: Person
+) -> None:
+    url = f"{LOG}?from=agenda&person={marta.pk}"
+
+    response = signed_in.post(url, form_data(people=[marta.pk], colleagues=[colleague.pk]))
+
+    assert (response.status_code, response.url) == (302, reverse("web:agenda"))
 
 
 def test_unticked_the_play_stays_open(
@@ -445,3 +455,14 @@ def test_the_aside_list_has_a_fixed_query_count(
         response = signed_in.get(ASIDE)
     assert len(response.context["snoozed"]) == size
     assert len(response.context["dismissed"]) == size
+
+
+def test_the_card_link_prefers_a_play_that_the_contact_answers(
+    signed_in: Client, owner: User, marta: Person
+) -> None:
+    a_play(owner, marta, PlayKind.COMPLAINT_OPEN)  # the stronger line, first on the card
+    shrinking = a_play(owner, marta)
+
+    html = signed_in.get("/agenda/", **EN).content.decode()
+
+    assert f'&amp;play={shrinking.pk}" data-log-contact>' in html
