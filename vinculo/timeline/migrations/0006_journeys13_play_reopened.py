@@ -4,15 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timeline', '0005_api_update_event_kinds'),
+        ("timeline", "0005_api_update_event_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='timelineevent',
-            name='kind',
-            field=models.CharField(choices=[('person_created', 'Person added'), ('person_updated', 'Profile updated'), ('account_created', 'Account added'), ('account_updated', 'Account updated'), ('employment_started', 'Started a job'), ('employment_ended', 'Left a job'), ('interaction_logged', 'Interaction logged'), ('commitment_recorded', 'Promise recorded'), ('commitment_closed', 'Promise closed'), ('complaint_opened', 'Complaint opened'), ('complaint_resolved', 'Complaint resolved'), ('contact_plan_set', 'Cadence agreed'), ('bundle_imported', 'Bundle imported'), ('employment_updated', 'Job updated'), ('employment_removed', 'Job removed'), ('colleague_added', 'Colleague added'), ('colleague_updated', 'Colleague updated'), ('concern_opened', 'Concern noted'), ('concern_resolved', 'Concern resolved'), ('initiative_recorded', 'Initiative recorded'), ('initiative_decided', 'Initiative decided'), ('product_line_added', 'Product line added'), ('holding_set', 'Yearly revenue set'), ('concession_recorded', 'Concession recorded'), ('value_recorded', 'Value recorded'), ('play_done', 'Play done'), ('play_snoozed', 'Play snoozed'), ('play_dismissed', 'Play dismissed'), ('commitment_updated', 'Promise corrected'), ('complaint_updated', 'Complaint corrected'), ('concern_updated', 'Concern corrected'), ('initiative_updated', 'Initiative corrected'), ('concession_updated', 'Concession corrected'), ('value_updated', 'Value corrected'), ('play_reopened', 'Play brought back')], max_length=32, verbose_name='kind'),
+            model_name="timelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("person_created", "Person added"),
+                    ("person_updated", "Profile updated"),
+                    ("account_created", "Account added"),
+                    ("account_updated", "Account updated"),
+                    ("employment_started", "Started a job"),
+                    ("employment_ended", "Left a job"),
+                    ("interaction_logged", "Interaction logged"),
+                    ("commitment_recorded", "Promise recorded"),
+                    ("commitment_closed", "Promise closed"),
+                    ("complaint_opened", "Complaint opened"),
+                    ("complaint_resolved", "Complaint resolved"),
+                    ("contact_plan_set", "Cadence agreed"),
+                    ("bundle_imported", "Bundle imported"),
+                    ("employment_updated", "Job updated"),
+                    ("employment_removed", "Job removed"),
+                    ("colleague_added", "Colleague added"),
+                    ("colleague_updated", "Colleague updated"),
+                    ("concern_opened", "Concern noted"),
+                    ("concern_resolved", "Concern resolved"),
+                    ("initiative_recorded", "Initiative recorded"),
+                    ("initiative_decided", "Initiative decided"),
+                    ("product_line_added", "Product line added"),
+                    ("holding_set", "Yearly revenue set"),
+                    ("concession_recorded", "Concession recorded"),
+                    ("value_recorded", "Value recorded"),
+                    ("play_done", "Play done"),
+                    ("play_snoozed", "Play snoozed"),
+                    ("play_dismissed", "Play dismissed"),
+                    ("commitment_updated", "Promise corrected"),
+                    ("complaint_updated", "Complaint corrected"),
+                    ("concern_updated", "Concern corrected"),
+                    ("initiative_updated", "Initiative corrected"),
+                    ("concession_updated", "Concession corrected"),
+                    ("value_updated", "Value corrected"),
+                    ("play_reopened", "Play brought back"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]
