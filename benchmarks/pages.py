@@ -63,7 +63,8 @@ def _prepare(args: argparse.Namespace, tmpdir: Path) -> tuple[str, tuple[str, st
         ["recompute_health"],
     ):
         began = time.perf_counter()
-        subprocess.run([*VINCULO, *command], env=env, cwd=ROOT, check=True)
+        # The commands' reports go to stderr: stdout is the table.
+        subprocess.run([*VINCULO, *command], env=env, cwd=ROOT, check=True, stdout=sys.stderr)
         print(f"{command[0]}: {time.perf_counter() - began:.1f} s", file=sys.stderr)
     return url, drop
 
