@@ -319,3 +319,34 @@ def play_dismiss(*, play: Play, reason: str, actor: User) -> Play:
     locked.save(update_fields=["status", "dismissed_reason", "updated_at"])
     _play_event(locked, EventKind.PLAY_DISMISSED, actor, reason=locked.dismissed_reason)
     return locked
+
+
+# What can be brought back to the agenda: put aside by the user, not closed by the engine.
+REOPENABLE = (PlayStatus.SNOOZED, PlayStatus.DISMISSED)
+
+
+@transaction.atomic
+def play_reopen(*, play: Play, actor: User) -> Play:
+    """Bring a snoozed or dismissed play back: open again, on the agenda from today.
+
+    The timeline event keeps what it was (status, snooze date, reason for dismissing);
+    the play itself forgets them.
+    """
+    if not actor.can_write:
+        raise PermissionDenied(_("You cannot change plays."))
+    locked = (
+        Play.objects.select_for_update(of=("self",))
+        .select_related("person", "account")
+        .get(pk=play.pk)
+    )
+    if locked.status not in REOPENABLE:
+        raise ValidationError(_("Only a snoozed or dismissed play can be brought back."))
+    was = {
+        "was": locked.status,
+        "until": locked.snoozed_until.isoformat() if locked.snoozed_until else "",
+        "reason": locked.dismissed_reason,
+    }
+    locked.status, locked.snoozed_until, locked.dismissed_reason = PlayStatus.OPEN, None, ""
+    locked.save(update_fields=["status", "snoozed_until", "dismissed_reason", "updated_at"])
+    _play_event(locked, EventKind.PLAY_REOPENED, actor, **was)
+    return locked

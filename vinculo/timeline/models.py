@@ -44,6 +44,7 @@ class EventKind(models.TextChoices):
     INITIATIVE_UPDATED = "initiative_updated", _("Initiative corrected")
     CONCESSION_UPDATED = "concession_updated", _("Concession corrected")
     VALUE_UPDATED = "value_updated", _("Value corrected")
+    PLAY_REOPENED = "play_reopened", _("Play brought back")
 
 
 class TimelineEvent(models.Model):

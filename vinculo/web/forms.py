@@ -31,11 +31,16 @@ else:
 class ServiceErrorsMixin(_FormBase):
     """Show a service's errors on the fields they name, the rest above the form."""
 
-    def add_service_errors(self, error: ValidationError) -> None:
+    def add_service_errors(
+        self, error: ValidationError, fields: dict[str, str] | None = None
+    ) -> None:
+        """``fields`` renames a service's field to the form's (a promise's "text" is the
+        log form's "promise")."""
         if not hasattr(error, "error_dict"):
             self.add_error(None, error)
             return
         for field, messages in error.error_dict.items():
+            field = (fields or {}).get(field, field)
             self.add_error(field if field in self.fields else None, messages)
 
 
@@ -103,23 +108,58 @@ class InteractionForm(ServiceErrorsMixin, forms.Form):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
+    # Picked like the people: a search with autocomplete, our colleague already chosen.
     colleagues = forms.ModelMultipleChoiceField(
         label=_("Our participants"),
         queryset=Colleague.objects.order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.MultipleHiddenInput,
+    )
+    # A promise made (or a next step agreed) in this contact: recorded with it, in the same
+    # transaction, through commitments.services.commitment_record.
+    promise = forms.CharField(
+        label=_("Promise made or next step"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Optional. Recorded as a promise of ours, made on the day of the contact."),
+    )
+    promise_due = forms.DateField(
+        label=_("Promised for"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    # The agenda play the form was opened from (a Today card): the user goes back there,
+    # and, when ticked, the play is marked done with the contact.
+    play = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    play_done = forms.BooleanField(
+        label=_("Mark the agenda suggestion as done"),
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["started_at"].initial = _now_to_the_minute
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("promise_due") and not (data.get("promise") or "").strip():
+            self.add_error("promise", _("Write what was promised, or leave the due date empty."))
+        return data
+
     def selected_people_ids(self) -> list[int]:
         """The ids the user picked, even when the form did not validate (to redraw them)."""
+        return self._selected_ids("people")
+
+    def selected_colleague_ids(self) -> list[int]:
+        """Our side as picked, even when the form did not validate."""
+        return self._selected_ids("colleagues")
+
+    def _selected_ids(self, name: str) -> list[int]:
         raw: list[Any] = (
-            self.data.getlist("people")  # type: ignore[attr-defined]
+            self.data.getlist(name)  # type: ignore[attr-defined]
             if self.is_bound
-            else list(self.initial.get("people", []))
+            else list(self.initial.get(name, []))
         )
         ids: list[int] = []
         for value in raw:

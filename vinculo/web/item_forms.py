@@ -51,10 +51,12 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
     """A stale version ("changed by X at T") is said above the form, not on its hidden
     field; the first field with an error (or the first field) gets the focus."""
 
-    def add_service_errors(self, error: ValidationError) -> None:
+    def add_service_errors(
+        self, error: ValidationError, fields: dict[str, str] | None = None
+    ) -> None:
         if hasattr(error, "error_dict") and "version" in error.error_dict:
             self.add_error(None, error.error_dict.pop("version"))
-        super().add_service_errors(error)
+        super().add_service_errors(error, fields)
 
     def focus_first(self) -> None:
         """The first field with an error, else the first field one types in (a radio

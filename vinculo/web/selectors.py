@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from vinculo.commitments.models import Commitment
+from vinculo.health.models import Play, PlayKind, PlayStatus
 from vinculo.interactions.models import Interaction
-from vinculo.people.models import Account, Person
+from vinculo.people.models import Account, Colleague, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
 from vinculo.vocab import CommitmentStatus
 
 TIMELINE_PAGE_SIZE = 25
+
+# The plays whose "done" is closing a promise or resolving a complaint, not a contact: the
+# log form does not offer to mark them done, and a card's log link prefers another play.
+FACT_PLAY_KINDS = frozenset(
+    {PlayKind.PROMISE_OVERDUE, PlayKind.PROMISE_BROKEN, PlayKind.COMPLAINT_OPEN}
+)
 
 INTERACTION = "interaction"
 EVENT = "event"
@@ -104,4 +112,65 @@ def open_commitments(
         Commitment.objects.filter(where, status=CommitmentStatus.OPEN)
         .select_related("colleague", "person")
         .order_by(F("due").asc(nulls_last=True), "id")
+    )
+
+
+def colleague_choices(
+    *, query: str = "", ids: list[int] | None = None, exclude: list[int] | None = None
+) -> list[Colleague]:
+    """Our side's picker: colleagues by name or email (at most 20), or those ``ids``."""
+    colleagues = Colleague.objects.exclude(pk__in=exclude or []).order_by("name", "pk")
+    if ids is not None:
+        return list(colleagues.filter(pk__in=ids)) if ids else []
+    query = query.strip()
+    if query:
+        colleagues = colleagues.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    return list(colleagues[:20])
+
+
+# How many put-aside plays the page lists of each kind (the count says how many there are).
+ASIDE_SHOWN = 100
+
+
+def _put_aside(plays: QuerySet[Play], today: date) -> tuple[QuerySet[Play], QuerySet[Play]]:
+    """(snoozed, dismissed) of these plays: snoozed past today (an earlier date is back on
+    the agenda already); dismissed and not followed by a newer play about the same thing
+    (a change of facts raises a new one, which the agenda shows)."""
+
+    def keyed(plays: QuerySet[Play]) -> QuerySet[Play]:
+        return plays.annotate(
+            person_key=Coalesce("person_id", Value(0)),
+            account_key=Coalesce("account_id", Value(0)),
+        )
+
+    same_subject = {
+        "kind": OuterRef("kind"),
+        "person_key": OuterRef("person_key"),
+        "account_key": OuterRef("account_key"),
+        "pk__gt": OuterRef("pk"),
+    }
+    newer = keyed(Play.objects.all()).filter(**same_subject)
+    snoozed = plays.filter(status=PlayStatus.SNOOZED, snoozed_until__gt=today)
+    dismissed = keyed(plays.filter(status=PlayStatus.DISMISSED)).filter(~Exists(newer))
+    return snoozed, dismissed
+
+
+def put_aside_counts(plays: QuerySet[Play], today: date) -> tuple[int, int]:
+    """How many plays are snoozed and dismissed (one query)."""
+    snoozed, dismissed = _put_aside(plays, today)
+    counts = plays.aggregate(
+        snoozed=Count("pk", filter=Q(pk__in=snoozed.values("pk"))),
+        dismissed=Count("pk", filter=Q(pk__in=dismissed.values("pk"))),
+    )
+    return counts["snoozed"], counts["dismissed"]
+
+
+def put_aside(plays: QuerySet[Play], today: date) -> tuple[list[Play], list[Play]]:
+    """The snoozed (soonest back first) and dismissed (latest first) plays, with their
+    person and account (two queries)."""
+    snoozed, dismissed = _put_aside(plays, today)
+    related = ("person", "account")
+    return (
+        list(snoozed.select_related(*related).order_by("snoozed_until", "pk")[:ASIDE_SHOWN]),
+        list(dismissed.select_related(*related).order_by("-updated_at", "-pk")[:ASIDE_SHOWN]),
     )

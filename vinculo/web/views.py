@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,25 +22,27 @@ from django_htmx.http import reswap, retarget
 
 from vinculo.access import rules
 from vinculo.audit.views import history_context
+from vinculo.commitments.services import commitment_record
 from vinculo.health import selectors as health_selectors
 from vinculo.health.agenda import agenda_for
 from vinculo.health.config import EngineConfig
-from vinculo.health.models import Play
+from vinculo.health.models import Play, PlayKind
 from vinculo.health.peers import LOST, QUADRANTS, portfolio_quadrants
 from vinculo.health.readers import engine_config
 from vinculo.health.selectors import FairnessRow
-from vinculo.health.services import play_dismiss, play_done, play_snooze
+from vinculo.health.services import play_dismiss, play_done, play_reopen, play_snooze
 from vinculo.health.words import (
     coverage_label,
     fairness_reason,
     reason_and_action,
 )
 from vinculo.interactions.levels import suggest_level, suggest_stored_level
+from vinculo.interactions.models import Interaction
 from vinculo.interactions.services import SUMMARY_MAX_LENGTH, interaction_log
 from vinculo.people import selectors as people_selectors
-from vinculo.people.models import Account, Person
+from vinculo.people.models import Account, Colleague, Person
 from vinculo.users.models import User
-from vinculo.vocab import Tier
+from vinculo.vocab import Channel, Level, Tier
 from vinculo.web import (
     account_page,
     charts,
@@ -51,6 +55,7 @@ from vinculo.web import (
 )
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
+from vinculo.web.selectors import FACT_PLAY_KINDS
 
 LIST_PAGE_SIZE = 50
 # The files a list can be downloaded as (vinculo.exchange.views), with their button's words.
@@ -193,16 +198,61 @@ def _int_list(values: list[str]) -> list[int]:
     return [int(value) for value in values if value.isdigit()]
 
 
+# The conversation a play asks for, where its action names one.
+PLAY_LEVEL: dict[str, str] = {PlayKind.LEVEL_DROPPED: Level.STRATEGIC}
+
+
+def _one_of(value: str, choices: list[str]) -> str | None:
+    return value if value in choices else None
+
+
+def _initial_log(
+    request: AuthedHttpRequest, colleague: Colleague | None, play: Play | None
+) -> dict[str, Any]:
+    """The form's start: the people and channel asked for (a Today card's link), our
+    colleague, and the play's level and "mark done" where it has them."""
+    initial: dict[str, Any] = {
+        "people": _int_list(request.GET.getlist("person")),
+        "colleagues": [colleague.pk] if colleague else [],
+    }
+    if channel := _one_of(request.GET.get("channel", ""), Channel.values):
+        initial["channel"] = channel
+    if level := _one_of(request.GET.get("level", ""), Level.values):
+        initial["level"] = level
+    if play is not None:
+        initial["play"] = play.pk
+        initial["play_done"] = play.kind not in FACT_PLAY_KINDS
+        if play.kind in PLAY_LEVEL and "level" not in initial:
+            initial["level"] = str(PLAY_LEVEL[play.kind])
+    return initial
+
+
+def _play_of(user: User, raw: object) -> Play | None:
+    """The user's play with that id (404 if it is not theirs), or None without one."""
+    if raw in (None, ""):
+        return None
+    try:
+        play_id = int(str(raw))
+    except ValueError as error:
+        raise Http404 from error
+    return get_object_or_404(_my_plays(user), pk=play_id)
+
+
 @require_http_methods(["GET", "POST"])
 def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
     """Log an interaction through interaction_log; viewers get 403 before anything else,
-    and a person or account the user may not read is not there (404): nothing is written."""
+    and a person, account or play the user may not read is not there (404): nothing is
+    written. A promise typed in the form is recorded with it (commitment_record, one
+    transaction); opened from a Today card, the form goes back to Today, the card's play
+    marked done when the user leaves that ticked."""
     user = require_writer(request)
     colleague = people_selectors.colleague_for_user(user=user)
     account = None
     if account_id := request.GET.get("account", ""):
         account = rules.account_for(user, int(account_id)) if account_id.isdigit() else None
     within = rules.changeable_people(user)
+    play = _play_of(user, request.POST.get("play") or request.GET.get("play"))
+    from_today = play is not None or request.GET.get("from") == "agenda"
     if request.method == "POST":
         rules.people_for_change(user, _int_list(request.POST.getlist("people")))
         form = InteractionForm(request.POST)
@@ -212,32 +262,36 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
             # In the order they were ticked: the first one is whose page we go back to.
             order = form.selected_people_ids()
             people = sorted(data["people"], key=lambda person: order.index(person.pk))
+            ours = sorted(data["colleagues"], key=lambda c: c.pk != getattr(colleague, "pk", 0))
             try:
-                interaction_log(
-                    started_at=data["started_at"],
-                    duration_min=data["duration_min"],
-                    channel=data["channel"],
-                    direction=data["direction"],
-                    level=data["level"],
-                    place=data["place"],
-                    summary=data["summary"],
-                    people=people,
-                    colleagues=list(data["colleagues"]),
-                    actor=user,
-                    require_our_side=True,
-                )
+                with transaction.atomic():
+                    interaction = interaction_log(
+                        started_at=data["started_at"],
+                        duration_min=data["duration_min"],
+                        channel=data["channel"],
+                        direction=data["direction"],
+                        level=data["level"],
+                        place=data["place"],
+                        summary=data["summary"],
+                        people=people,
+                        colleagues=ours,
+                        actor=user,
+                        require_our_side=True,
+                    )
+                    promise = (data["promise"] or "").strip()
+                    if promise:
+                        _promise_record(form, interaction, people[0], ours[0], promise, user)
+                    if play is not None and data["play_done"]:
+                        _play_done_quietly(play, user)
             except ValidationError as error:
-                form.add_service_errors(error)
+                form.add_service_errors(error, {"text": "promise", "due": "promise_due"})
             else:
                 messages.success(request, _("Interaction logged."))
+                if from_today:
+                    return redirect("web:agenda")
                 return redirect(people[0])
     else:
-        form = InteractionForm(
-            initial={
-                "people": _int_list(request.GET.getlist("person")),
-                "colleagues": [colleague.pk] if colleague else [],
-            }
-        )
+        form = InteractionForm(initial=_initial_log(request, colleague, play))
     selected = people_selectors.people_choices(
         ids=form.selected_people_ids(), limit=None, within=within
     )
@@ -248,11 +302,67 @@ def interaction_new(request: AuthedHttpRequest) -> HttpResponse:
         if account is not None
         else []
     )
+    # The cursor starts where the typing starts: the summary when the people are known.
+    first = "summary" if selected else "people"
+    if first == "summary":
+        form.fields["summary"].widget.attrs["autofocus"] = True
     return render(
         request,
         "web/interaction_form.html",
-        {"form": form, "selected": selected, "suggestions": suggestions, "account": account},
+        {
+            "form": form,
+            "selected": selected,
+            "suggestions": suggestions,
+            "account": account,
+            "ours": selectors.colleague_choices(ids=form.selected_colleague_ids()),
+            "play": play,
+            "play_reason": reason_and_action(play.kind, play.facts)[0] if play else "",
+            "focus_people": first == "people",
+            "back": reverse("web:agenda") if from_today else None,
+        },
     )
+
+
+def _promise_record(
+    form: InteractionForm,
+    interaction: Interaction,
+    person: Person,
+    colleague: Colleague,
+    text: str,
+    user: User,
+) -> None:
+    """The promise made in the contact: ours, to its first person, on the contact's day."""
+    commitment_record(
+        text=text,
+        made_on=timezone.localtime(interaction.started_at).date(),
+        due=form.cleaned_data["promise_due"],
+        person=person,
+        colleague=colleague,
+        interaction=interaction,
+        actor=user,
+    )
+
+
+def _play_done_quietly(play: Play, user: User) -> None:
+    """Mark the card's play done; one closed meanwhile (by the engine, in another tab) is
+    left as it is: the contact is logged all the same."""
+    with contextlib.suppress(ValidationError):
+        play_done(play=play, actor=user)
+
+
+@require_GET
+def colleague_options(request: AuthedHttpRequest) -> HttpResponse:
+    """Our side's picker: the colleagues matching a search, leaving out those chosen."""
+    require_writer(request)
+    query = request.GET.get("q", "").strip()
+    options = (
+        selectors.colleague_choices(
+            query=query, exclude=_int_list(request.GET.getlist("colleagues"))
+        )
+        if query
+        else []
+    )
+    return render(request, "web/_colleague_options.html", {"options": options, "query": query})
 
 
 @require_GET
@@ -315,6 +425,10 @@ def agenda(request: AuthedHttpRequest) -> HttpResponse:
     result = agenda_for(day=today, user=request.user)
     show_all = request.GET.get("later") == "all"
     later = result.later if show_all else result.later[:AGENDA_LATER_SHOWN]
+    can_act = request.user.can_write
+    snoozed, dismissed = (
+        selectors.put_aside_counts(_my_plays(request.user), today) if can_act else (0, 0)
+    )
     return render(
         request,
         "web/agenda.html",
@@ -326,7 +440,35 @@ def agenda(request: AuthedHttpRequest) -> HttpResponse:
             "show_all": show_all,
             "today": today,
             "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
-            "can_act": request.user.can_write,
+            "can_act": can_act,
+            "snoozed_count": snoozed,
+            "dismissed_count": dismissed,
+        },
+    )
+
+
+@require_GET
+def agenda_aside(request: AuthedHttpRequest) -> HttpResponse:
+    """The plays the user snoozed or dismissed, with when and why, each one click from
+    coming back (viewers, who have none, get 403 as for every play action)."""
+    user = require_writer(request)
+    today = timezone.localdate()
+    snoozed, dismissed = selectors.put_aside(_my_plays(user), today)
+
+    def rows(plays: list[Play]) -> list[dict[str, Any]]:
+        return [{"play": p, "reason": reason_and_action(p.kind, p.facts)[0]} for p in plays]
+
+    counts = selectors.put_aside_counts(_my_plays(user), today)
+    return render(
+        request,
+        "web/agenda_aside.html",
+        {
+            "nav": "agenda",
+            "snoozed": rows(snoozed),
+            "dismissed": rows(dismissed),
+            "snoozed_count": counts[0],
+            "dismissed_count": counts[1],
+            "today": today,
         },
     )
 
@@ -348,11 +490,29 @@ def _play_error(request: AuthedHttpRequest, play: Play, error: ValidationError) 
     return redirect("web:agenda")
 
 
+def _my_plays(user: User) -> QuerySet[Play]:
+    """The user's plays about people and accounts they may still read."""
+    return rules.scoped(user, Play.objects.filter(owner=user))
+
+
 def _my_play(request: AuthedHttpRequest, play_id: int) -> tuple[User, Play]:
     """Viewers get 403; a play that is not the user's (or is about someone they may no
     longer read) is, for them, not there (404)."""
     user = require_writer(request)
-    return user, get_object_or_404(rules.scoped(user, Play.objects.filter(owner=user)), pk=play_id)
+    return user, get_object_or_404(_my_plays(user), pk=play_id)
+
+
+@require_POST
+def play_reopen_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
+    """Bring a snoozed or dismissed play back to the agenda."""
+    user, play = _my_play(request, play_id)
+    try:
+        play_reopen(play=play, actor=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Back on the agenda."))
+    return redirect("web:agenda_aside")
 
 
 @require_POST

@@ -38,4 +38,16 @@
     }
   });
   document.querySelectorAll("textarea[data-counter]").forEach(updateCounter);
+
+  // Ctrl+Enter (or Cmd+Enter) anywhere in a form marked data-submit-shortcut saves it,
+  // the summary's text area included (where a plain Enter is a new line).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    var target = event.target;
+    var form = target instanceof Element && target.closest("form[data-submit-shortcut]");
+    if (!form) return;
+    event.preventDefault();
+    if (typeof form.requestSubmit === "function") form.requestSubmit();
+    else form.submit();
+  });
 })();
