@@ -50,4 +50,15 @@
     if (typeof form.requestSubmit === "function") form.requestSubmit();
     else form.submit();
   });
+
+  // A filter form marked data-drop-empty sends (and pushes into the address bar) only
+  // the filters the user set: "?q=marta", not "?q=marta&band=&owner=".
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    var form = detail.elt instanceof Element && detail.elt.closest("form[data-drop-empty]");
+    if (!form || !detail.useUrlParams) return;
+    Object.keys(detail.parameters).forEach(function (name) {
+      if (detail.parameters[name] === "") delete detail.parameters[name];
+    });
+  });
 })();
