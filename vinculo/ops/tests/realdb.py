@@ -165,6 +165,10 @@ def kill_when(
 # -- a canonical view of the data -------------------------------------------------------
 
 
+# Set by the code at the moment of writing rather than by a field default.
+_STAMPED_AT_WRITE = {("audit.AuditEntry", "at")}
+
+
 def _volatile_columns() -> dict[str, set[str]]:
     """Per table, the columns that hold 'when it was written' (they differ between runs)."""
     found: dict[str, set[str]] = {}
@@ -174,6 +178,7 @@ def _volatile_columns() -> dict[str, set[str]]:
                 getattr(field, "auto_now", False)
                 or getattr(field, "auto_now_add", False)
                 or field.default is timezone.now
+                or (model._meta.label, field.name) in _STAMPED_AT_WRITE
             )
             if volatile:
                 found.setdefault(model._meta.db_table, set()).add(field.column)
