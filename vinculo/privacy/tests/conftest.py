@@ -24,6 +24,7 @@ from vinculo.vocab import Channel
 NAME = "Zoraida Quintanilla"
 EMAIL = "zoraida.quintanilla@acme-zq.example"
 PHONE = "+34 611 987 654"
+SOURCE = "Formulario de consentimiento firmado el 10/01/2023"
 
 
 @dataclass
@@ -41,10 +42,17 @@ def build_world() -> World:
     account = account_create(name="Acme ZQ", domains=["acme-zq.example"])
     colleague = colleague_create(name="Marta Colega", email="marta@nosotros.example")
     person = person_create(
-        name=NAME, emails=[EMAIL], phones=PHONE, legal_basis="consent", actor=admin
+        name=NAME,
+        emails=[EMAIL],
+        phones=PHONE,
+        legal_basis="consent",
+        legal_basis_source=SOURCE,
+        actor=admin,
     )
     person_update(person=person, family="Casada, dos hijas", tastes="Vino de Toro", actor=admin)
-    other = person_create(name="Otro Cliente", emails=["otro@acme-zq.example"])
+    other = person_create(
+        name="Otro Cliente", emails=["otro@acme-zq.example"], legal_basis_source="Contrato marco"
+    )
     person_update(person=other, friends=f"Amigo de {NAME}")
     employment_start(person=person, account=account, start=dt.date(2023, 1, 1), title="CFO")
     employment_start(person=other, account=account, start=dt.date(2023, 1, 1))

@@ -19,7 +19,7 @@ from vinculo.people.models import Person, PersonEmail
 from vinculo.people.services import person_create, person_update
 from vinculo.privacy.selectors import subject_access
 from vinculo.privacy.services import person_erase, retention_candidates, retention_purge
-from vinculo.privacy.tests.conftest import EMAIL, NAME, PHONE, World
+from vinculo.privacy.tests.conftest import EMAIL, NAME, PHONE, SOURCE, World
 from vinculo.timeline.models import TimelineEvent
 from vinculo.users.models import Role, User
 
@@ -121,7 +121,7 @@ def test_deleting_a_person_in_the_admin_erases_them(world: World) -> None:
         f"/admin/people/person/{pk}/change/",
         {
             "name": NAME, "phones": PHONE, "language": "es", "legal_basis": "consent",
-            "legal_basis_source": "", "owner": "", "notes": "", "birthday": "",
+            "legal_basis_source": SOURCE, "owner": "", "notes": "", "birthday": "",
             "family": "Casada, dos hijas", "tastes": "Vino de Toro", "friends": "",
             "interests": "", "professional_interests": "", "emails": EMAIL,
             "emails-TOTAL_FORMS": "0", "emails-INITIAL_FORMS": "0",
@@ -159,9 +159,9 @@ def test_the_web_erasure_asks_for_confirmation_and_is_for_admins(world: World) -
 
 def test_retention_purges_only_people_with_no_relationship(world: World) -> None:
     today = timezone.localdate()
-    old = person_create(name="Antiguo Contacto")
+    old = person_create(name="Antiguo Contacto", legal_basis_source="Contrato marco")
     person_update(person=old, family="tres hijos", birthday=dt.date(1970, 5, 1))
-    recent = person_create(name="Reciente")
+    recent = person_create(name="Reciente", legal_basis_source="Contrato marco")
     person_update(person=recent, family="sin hijos")
     long_ago = timezone.now() - dt.timedelta(days=800)
     Person.objects.filter(pk__in=[old.pk, world.person.pk]).update(created_at=long_ago)
