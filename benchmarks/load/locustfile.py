@@ -12,8 +12,8 @@ Three kinds of client in one run:
   that the pages' latencies are compared with, measured in the same run on the same server.
 
 Configuration by environment (load.py sets it): ``VINCULO_LOAD_LOGINS`` ("user:password,…"
-account managers who may log interactions), ``VINCULO_LOAD_TOKENS`` (API tokens, comma
-separated), ``VINCULO_LOAD_COLLEAGUES`` (colleague ids for the API's our side),
+account managers who may log interactions), ``VINCULO_LOAD_TOKENS`` ("token@colleague_id,…":
+an API token and the id of its owner's colleague, our side of what it logs),
 ``VINCULO_LOAD_THINK`` ("min,max" seconds between an account manager's clicks).
 """
 
@@ -31,6 +31,7 @@ from locust.contrib.fasthttp import FastHttpUser
 
 PERSON_LINK = re.compile(r'href="/people/(\d+)/"')
 ACCOUNT_LINK = re.compile(r'href="/accounts/(\d+)/"')
+PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHECKED_COLLEAGUE = re.compile(r'name="colleagues" value="(\d+)"[^>]*checked')
 
@@ -73,6 +74,7 @@ class AccountManager(FastHttpUser):
     def on_start(self) -> None:
         self.people: list[int] = []
         self.accounts: list[int] = []
+        self.pages: list[str] = []
         username, password = next(_login_cycle)
         page = self.client.get("/login/", name="/login/")
         token = CSRF_INPUT.search(page.text or "")
@@ -106,9 +108,13 @@ class AccountManager(FastHttpUser):
 
     @task(3)
     def people_list(self) -> None:
-        page = random.choice(("", "?page=2", "?page=3", "?sort=name", "?scope=mine"))
-        response = self.client.get(f"/{page}", name="/ (people list)")
-        self._remember(response.text or "")
+        # The first page, a sorting, "mine", or a page the last list linked to.
+        query = random.choice(["", "?sort=name", "?scope=mine", *self.pages])
+        response = self.client.get(f"/{query}", name="/ (people list)")
+        html = response.text or ""
+        self._remember(html)
+        found = [f"?page={n}" for n in PAGE_LINK.findall(html) if n != "1"]
+        self.pages = list(dict.fromkeys(self.pages + found))[:5]
 
     @task(3)
     def person(self) -> None:
@@ -171,11 +177,10 @@ class ApiClient(FastHttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        token = next(_token_cycle, "")
+        token, _, colleague = next(_token_cycle, "").partition("@")
         self.headers = {"Authorization": f"Bearer {token}"}
         self.people: list[int] = []
-        colleagues = os.environ.get("VINCULO_LOAD_COLLEAGUES", "")
-        self.colleagues = [int(c) for c in colleagues.split(",") if c.isdigit()]
+        self.colleagues = [int(colleague)] if colleague.isdigit() else []
         self.cursor: str | None = None
 
     @task(3)
