@@ -280,42 +280,6 @@ def copy_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, dirs_exist_ok=True)
 
 
-def kill_on_output(
-    db: RealDb, var_dir: Path, args: Sequence[str], pattern: str, *, timeout: float = 300
-) -> str:
-    """Start ``vinculo ARGS``, SIGKILL it as soon as its standard error (its progress bars)
-    matches ``pattern``; fails if it finished first. Returns what it had printed."""
-    import re
-    import threading
-
-    process = subprocess.Popen(
-        [VINCULO, *args], env=db.env(var_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    seen: list[str] = []
-    matched = threading.Event()
-    wanted = re.compile(pattern)
-
-    def read() -> None:
-        assert process.stderr is not None
-        while chunk := process.stderr.read1(4096):  # type: ignore[attr-defined]
-            seen.append(chunk.decode("utf-8", "replace"))
-            if wanted.search("".join(seen)[-20_000:]):
-                matched.set()
-        matched.set()  # the end of the output: let the waiter see it finished
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert matched.wait(timeout), f"no progress like {pattern!r} in {timeout} s"
-        assert process.poll() is None, "finished before it could be killed: " + "".join(seen)[-500:]
-        os.kill(process.pid, signal.SIGKILL)
-    finally:
-        process.wait(timeout=60)
-        reader.join(timeout=10)
-    assert process.returncode == -signal.SIGKILL, "".join(seen)[-2000:]
-    return "".join(seen)
-
-
 def write_span(db: RealDb, var_dir: Path, args: Sequence[str]) -> float:
     """Run ``vinculo ARGS`` to its end, watching the database: how long a write
     transaction was open (first to last sight of one, in seconds)."""

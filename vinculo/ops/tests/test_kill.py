@@ -11,7 +11,7 @@ every model table, ids renumbered in their order, the timestamps of writing left
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -20,7 +20,6 @@ import pytest
 from vinculo.ops.tests.realdb import (
     RealDb,
     differences,
-    kill_on_output,
     kill_when,
     model_dump,
     real_db,
@@ -57,24 +56,44 @@ def _interactions(db: RealDb) -> int:
     return int(scalar(db, "SELECT count(*) FROM interactions_interaction"))
 
 
+def kill_midway_and_rerun(
+    template: RealDb, tmp: Path, args: tuple[str, ...], committed: Callable[[RealDb], bool]
+) -> None:
+    """Run ARGS whole on one copy, watching how long its write transaction stays open; on
+    another copy kill it half-way through that span, check nothing of it was committed,
+    run it again twice, and compare. The commands print nothing useful while they work and
+    their writes are invisible until the commit, so time is the measure; on a busy machine
+    the kill can land after the commit: then again on a fresh copy, earlier."""
+    with real_db(tmp, template=template) as whole:
+        span = write_span(whole, tmp, args)
+        assert committed(whole)
+        expected = model_dump(whole)
+    for attempt in range(5):
+        with real_db(tmp, template=template) as killed:
+            after = span / 2 ** (attempt + 1)
+            kill_when(killed, tmp, args, lambda db=killed: writer_active(db), after=after)
+            if committed(killed):
+                continue
+            vinculo(killed, tmp, *args)
+            vinculo(killed, tmp, *args)  # once more: a repeat after a finished run changes nothing
+            assert differences(expected, model_dump(killed)) == []
+            return
+    pytest.fail("every kill came after the commit: the run is too short to be cut here")
+
+
 def test_a_bundle_import_killed_midway_and_run_again_ends_as_an_uninterrupted_one(
     base: tuple[RealDb, Path],
 ) -> None:
     template, tmp = base
     folder = tmp / "bundle"
-    counts = _bundle_generator().generate(folder, 12_000, 11)
-    args = ("import_bundle", str(folder))
-    with real_db(tmp, template=template) as whole, real_db(tmp, template=template) as killed:
-        before = _interactions(whole)
-        vinculo(whole, tmp, *args)
-        assert _interactions(whole) == before + counts["interactions"]
-
-        # Killed while the interactions file is being written (its progress bar shows).
-        kill_on_output(killed, tmp, args, r"interactions\.csv: *[1-9]\d* rows")
-        assert _interactions(killed) == before  # one transaction: nothing of it stayed
-        vinculo(killed, tmp, *args)
-        vinculo(killed, tmp, *args)  # and once more: a repeat changes nothing
-        assert differences(model_dump(whole), model_dump(killed)) == []
+    counts = _bundle_generator().generate(folder, 5_000, 11)
+    before = _interactions(template)
+    kill_midway_and_rerun(
+        template,
+        tmp,
+        ("import_bundle", str(folder)),
+        lambda db: _interactions(db) == before + counts["interactions"],
+    )
 
 
 def _mbox(db: RealDb, path: Path, messages: int) -> None:
@@ -114,49 +133,24 @@ def test_a_mail_import_killed_midway_and_run_again_ends_as_an_uninterrupted_one(
 ) -> None:
     template, tmp = base
     mbox = tmp / "kill.mbox"
-    _mbox(template, mbox, 15_000)
-    args = ("import_mail", str(mbox))
-    with real_db(tmp, template=template) as whole, real_db(tmp, template=template) as killed:
-        before = _interactions(whole)
-        vinculo(whole, tmp, *args)
-        assert _interactions(whole) > before + 10_000
-
-        kill_on_output(killed, tmp, args, r"kill\.mbox: *[1-9]\d* messages")
-        assert _interactions(killed) == before
-        vinculo(killed, tmp, *args)
-        vinculo(killed, tmp, *args)
-        assert differences(model_dump(whole), model_dump(killed)) == []
+    _mbox(template, mbox, 6_000)
+    before = _interactions(template)
+    kill_midway_and_rerun(
+        template, tmp, ("import_mail", str(mbox)), lambda db: _interactions(db) > before + 5_000
+    )
 
 
 def test_a_full_recompute_killed_midway_and_run_again_ends_as_an_uninterrupted_one(
     base: tuple[RealDb, Path],
 ) -> None:
     template, tmp = base
-    args = ("recompute_health",)  # today: snapshots of everyone, and the plays
-    with real_db(tmp, template=template) as whole:
-        # The uninterrupted run, watched: how long its write transaction stays open.
-        span = write_span(whole, tmp, args)
-        assert scalar(whole, "SELECT count(*) FROM health_healthsnapshot") > 0
-        assert scalar(whole, "SELECT count(*) FROM health_play") > 0
-        expected = model_dump(whole)
-    # Killed half-way through that span (the command prints nothing until the end and its
-    # writes are invisible until the commit, so time is the measure). On a busy machine the
-    # kill can land after the commit; then again on a fresh copy, earlier.
-    for attempt in range(4):
-        with real_db(tmp, template=template) as killed:
-            kill_when(
-                killed,
-                tmp,
-                args,
-                lambda db=killed: writer_active(db),
-                after=span / 2 ** (attempt + 1),
-            )
-            committed = scalar(killed, "SELECT count(*) FROM health_healthrun")
-            if committed:
-                continue
-            assert scalar(killed, "SELECT count(*) FROM health_healthsnapshot") == 0
-            vinculo(killed, tmp, *args)
-            vinculo(killed, tmp, *args)
-            assert differences(expected, model_dump(killed)) == []
-            return
-    pytest.fail("every kill came after the commit: the run is too short to be cut here")
+    assert scalar(template, "SELECT count(*) FROM health_healthsnapshot") == 0
+
+    def committed(db: RealDb) -> bool:
+        # Today's snapshots of everyone, and the plays.
+        return bool(
+            scalar(db, "SELECT count(*) FROM health_healthrun")
+            or scalar(db, "SELECT count(*) FROM health_healthsnapshot")
+        )
+
+    kill_midway_and_rerun(template, tmp, ("recompute_health",), committed)
