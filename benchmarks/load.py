@@ -63,7 +63,7 @@ def _vinculo(env: dict[str, str], *args: str) -> str:
     )
     if done.returncode:
         sys.exit(f"vinculo {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    print(f"  vinculo {' '.join(args)}: {time.monotonic() - started:.0f} s", flush=True)
+    print(f"  vinculo {' '.join(args)[:60]}: {time.monotonic() - started:.0f} s", flush=True)
     return done.stdout
 
 
@@ -153,6 +153,9 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=20000)
     parser.add_argument("--reuse", action="store_true", help="the database is already seeded")
     parser.add_argument("--keep", action="store_true", help="keep a fresh database afterwards")
+    parser.add_argument(
+        "--no-recompute", action="store_true", help="skip the day's health (no plays on Today)"
+    )
     parser.add_argument("--users", type=int, default=60, help="locust clients (all kinds)")
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--seconds", type=int, default=120)
@@ -190,7 +193,8 @@ def main() -> int:
             print(f"seeding {args.accounts} accounts into {url}", flush=True)
             _vinculo(env, "migrate", "--no-input", "-v0")
             _vinculo(env, "seed_demo", "--accounts", str(args.accounts), "--no-progress")
-            _vinculo(env, "recompute_health")
+            if not args.no_recompute:
+                _vinculo(env, "recompute_health")
         clients = _clients(env, per_kam=4)
         server_log = (workdir / "gunicorn.log").open("w")
         server = subprocess.Popen(

@@ -19,6 +19,7 @@ an API token and the id of its owner's colleague, our side of what it logs),
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import os
@@ -26,6 +27,7 @@ import random
 import re
 from typing import Any
 
+from gevent.lock import Semaphore
 from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -56,6 +58,8 @@ def _think() -> tuple[float, float]:
 
 
 _login_cycle = itertools.cycle(_logins())
+_sessions: dict[str, list[Any]] = {}  # user name -> the cookies of its one sign-in
+_signing_in: dict[str, Semaphore] = {}
 _token_cycle = itertools.cycle(
     [t for t in os.environ.get("VINCULO_LOAD_TOKENS", "").split(",") if t]
 )
@@ -76,6 +80,18 @@ class AccountManager(FastHttpUser):
         self.accounts: list[int] = []
         self.pages: list[str] = []
         username, password = next(_login_cycle)
+        # One sign-in per user name for the whole run, its cookies shared by the clients
+        # that play that user: people sign in once a day, and a password hash (argon2, by
+        # design slow) per simulated client would turn the run into a test of sign-in.
+        with _signing_in.setdefault(username, Semaphore()):
+            if username not in _sessions:
+                self.sign_in(username, password)
+                _sessions[username] = list(self.client.cookiejar)
+        for cookie in _sessions[username]:
+            self.client.cookiejar.set_cookie(copy.copy(cookie))
+        self.people_list()
+
+    def sign_in(self, username: str, password: str) -> None:
         page = self.client.get("/login/", name="/login/")
         token = CSRF_INPUT.search(page.text or "")
         with self.client.post(
@@ -91,7 +107,6 @@ class AccountManager(FastHttpUser):
         ) as response:
             if "/login/" in (response.url or "") or response.status_code >= 400:
                 response.failure(f"sign-in as {username} refused")
-        self.people_list()
 
     def _remember(self, html: str) -> None:
         people = [int(v) for v in PERSON_LINK.findall(html)]
