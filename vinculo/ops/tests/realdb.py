@@ -165,10 +165,6 @@ def kill_when(
 # -- a canonical view of the data -------------------------------------------------------
 
 
-# Set by the code at the moment of writing rather than by a field default.
-_STAMPED_AT_WRITE = {("audit.AuditEntry", "at")}
-
-
 def _volatile_columns() -> dict[str, set[str]]:
     """Per table, the columns that hold 'when it was written' (they differ between runs)."""
     found: dict[str, set[str]] = {}
@@ -178,7 +174,6 @@ def _volatile_columns() -> dict[str, set[str]]:
                 getattr(field, "auto_now", False)
                 or getattr(field, "auto_now_add", False)
                 or field.default is timezone.now
-                or (model._meta.label, field.name) in _STAMPED_AT_WRITE
             )
             if volatile:
                 found.setdefault(model._meta.db_table, set()).add(field.column)
@@ -202,10 +197,31 @@ def _keys() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     return pks, fks
 
 
+# Columns that hold the time of writing without saying so in the model (set by the code):
+# the audit trail's, and a timeline event's when it records an act ("bundle imported",
+# "play raised"; timeline.services defaults it to now).
+WRITTEN_AT = {"audit_auditentry": {"at"}, "timeline_timelineevent": {"occurred_at"}}
+# Ids kept as plain numbers (no foreign key): the audit trail outlives what it names.
+SOFT_REFERENCES = {
+    "audit_auditentry": {"person_id": "people_person", "account_id": "people_account"}
+}
+
+
+def _model_tables() -> dict[str, str]:
+    """'app_label.ModelName' -> table, as the audit trail names records."""
+    return {
+        f"{model._meta.app_label}.{model.__name__}": model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
 def model_dump(db: RealDb, *, skip_tables: Sequence[str] = ()) -> dict[str, list[tuple[Any, ...]]]:
     """Every model table's rows, ids renumbered in their own order (PostgreSQL sequences
     move on inside a transaction that is later lost), timestamps of writing left out."""
     volatile = _volatile_columns()
+    for table, columns in WRITTEN_AT.items():
+        volatile.setdefault(table, set()).update(columns)
+    labels = _model_tables()
     pks, fks = _keys()
     raw = db.raw()
     try:
@@ -229,14 +245,20 @@ def model_dump(db: RealDb, *, skip_tables: Sequence[str] = ()) -> dict[str, list
         skip = volatile.get(table, set())
         maps = {pks[table]: table} if table in pks else {}
         maps.update(fks.get(table, {}))
+        maps.update(SOFT_REFERENCES.get(table, {}))
         out = []
         for row in rows:
             values = []
-            for column, value in zip(columns, row, strict=True):
+            named = dict(zip(columns, row, strict=True))
+            for column, value in named.items():
                 if column in skip:
                     continue
                 if column in maps and value is not None and maps[column] in ranks:
                     value = ("#", ranks[maps[column]].get(value, value))
+                elif column == "object_id" and "model" in named and str(value).isdigit():
+                    target = labels.get(str(named["model"]))
+                    if target in ranks:
+                        value = ("#", ranks[target].get(int(value), value))
                 values.append(str(value))
             out.append(tuple(values))
         dump[table] = sorted(out)
@@ -256,3 +278,21 @@ def differences(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> list[str]:
 
 def copy_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, dirs_exist_ok=True)
+
+
+def write_span(db: RealDb, var_dir: Path, args: Sequence[str]) -> float:
+    """Run ``vinculo ARGS`` to its end, watching the database: how long a write
+    transaction was open (first to last sight of one, in seconds)."""
+    process = subprocess.Popen(
+        [VINCULO, *args], env=db.env(var_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    first = last = None
+    while process.poll() is None:
+        if writer_active(db):
+            last = time.monotonic()
+            first = first or last
+        time.sleep(0.01)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()[-3000:]
+    assert first is not None and last is not None, "no write transaction was seen"
+    return last - first
