@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 
+from vinculo.health.ids import IdIn
 from vinculo.health.models import HealthRun, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import Candidate
 from vinculo.health.readers import Owner, Owners, owners_of
@@ -74,7 +75,7 @@ def plays_sync(
         qs = qs.filter(kind__in=list(only_kinds))
     if scope_people is not None or scope_accounts is not None:
         qs = qs.filter(
-            Q(person_id__in=scope_people or set()) | Q(account_id__in=scope_accounts or set())
+            Q(IdIn("person_id", scope_people or ())) | Q(IdIn("account_id", scope_accounts or ()))
         )
     for row in qs.order_by("id"):
         existing[(row.kind, row.person_id, row.account_id)] = row  # newest row wins

@@ -13,12 +13,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.bulk import batched, db_converter, db_value, insert_rows
+from vinculo.bulk import batched, db_value, insert_rows
 from vinculo.health.agenda import agenda_settings_problems
 from vinculo.health.compute import Result, compute
 from vinculo.health.config import EngineConfig, overrides_problems
 from vinculo.health.engine import Health
 from vinculo.health.facts import jobs_at
+from vinculo.health.ids import IdIn, id_in_sql
 from vinculo.health.lifecycle import plays_are_current, plays_sync
 from vinculo.health.models import HealthRun, HealthSettings, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import PEER_KINDS, detect, detect_peer_plays
@@ -68,27 +69,68 @@ def _digest(overall: int, band: str, components_json: str) -> str:
 
 
 def _previous_digests(subject: str, ids: list[int], as_of: dt.date) -> dict[int, str]:
-    """Each subject's digest of its latest snapshot before ``as_of``, one query per 900."""
+    """Each subject's digest of its latest snapshot before ``as_of``."""
     table = connection.ops.quote_name(HealthSnapshot._meta.db_table)
     column = f"{subject}_id"
     day = db_value(HealthSnapshot, "as_of", as_of)
     found: dict[int, str] = {}
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        for chunk in batched(ids, 900):
-            marks = ", ".join(["%s"] * len(chunk))
-            if connection.vendor == "postgresql":
+        # PostgreSQL: one array parameter for any number of ids; SQLite: 900 per statement.
+        for chunk in [ids] if postgresql else batched(ids, 900):
+            if not chunk:
+                continue
+            scope, params = id_in_sql(connection.vendor, column, chunk)
+            if postgresql:
                 sql = (
                     f"SELECT DISTINCT ON ({column}) {column}, digest FROM {table}"
-                    f" WHERE {column} IN ({marks}) AND as_of < %s ORDER BY {column}, as_of DESC"
+                    f" WHERE {scope} AND as_of < %s ORDER BY {column}, as_of DESC"
                 )
             else:  # SQLite: a bare column comes from the row of the MAX
                 sql = (
                     f"SELECT {column}, digest, MAX(as_of) FROM {table}"
-                    f" WHERE {column} IN ({marks}) AND as_of < %s GROUP BY {column}"
+                    f" WHERE {scope} AND as_of < %s GROUP BY {column}"
                 )
-            cursor.execute(sql, [*chunk, day])
+            cursor.execute(sql, [*params, day])
             found.update((row[0], row[1]) for row in cursor.fetchall())
     return found
+
+
+def _snapshots_upsert(subject: str, day: object, rows: list[tuple[int, int, str, str, str]]) -> int:
+    """Upsert (subject id, overall, band, components JSON text, digest) rows for ``day``.
+
+    PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` per 5,000 rows, six array
+    parameters (a statement with thousands of placeholders costs more in the driver's
+    parsing than in the database). SQLite: ``executemany``.
+    """
+    fields = ["as_of", "person", "account", "overall", "band", "components", "digest"]
+    update = ["overall", "band", "components", "digest"]
+    if connection.vendor != "postgresql":
+        return insert_rows(
+            HealthSnapshot,
+            fields,
+            [
+                (day, pk, None, *rest) if subject == "person" else (day, None, pk, *rest)
+                for pk, *rest in rows
+            ],
+            conflict=[subject, "as_of"],
+            update=update,
+            batch_size=1000,
+        )
+    table = connection.ops.quote_name(HealthSnapshot._meta.db_table)
+    ids = "p, NULL::bigint" if subject == "person" else "NULL::bigint, p"
+    sql = (
+        f"INSERT INTO {table} (as_of, person_id, account_id, overall, band, components, digest)"
+        f" SELECT %s::date, {ids}, o, b, c::jsonb, d"
+        " FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::text[])"
+        " AS r(p, o, b, c, d)"
+        f" ON CONFLICT ({subject}_id, as_of) DO UPDATE SET overall = EXCLUDED.overall,"
+        " band = EXCLUDED.band, components = EXCLUDED.components, digest = EXCLUDED.digest"
+    )
+    with connection.cursor() as cursor:
+        for batch in batched(rows, 5000):
+            cursor.execute(sql, [day, *(list(column) for column in zip(*batch, strict=True))])
+    return len(rows)
 
 
 def snapshots_store(result: Result) -> int:
@@ -103,40 +145,25 @@ def snapshots_store(result: Result) -> int:
     stored later ones does not revisit the days after it.
     """
     day = db_value(HealthSnapshot, "as_of", result.as_of)
-    as_json = db_converter(HealthSnapshot, "components")
-    fields = ["as_of", "person", "account", "overall", "band", "components", "digest"]
-    update = ["overall", "band", "components", "digest"]
     written = 0
     for subject, healths in (("person", result.people), ("account", result.accounts)):
         ids = sorted(healths)
         previous = _previous_digests(subject, ids, result.as_of)
-        rows = []
+        rows: list[tuple[int, int, str, str, str]] = []
         unchanged = []
         for pk in ids:
             health = healths[pk]
-            payload = _payload(health)
-            components = as_json(payload)
-            # SQLite's adapter gives the JSON text; PostgreSQL's a wrapper.
-            text = components if isinstance(components, str) else json.dumps(payload)
+            # The JSON text once: the digest hashes it and the row stores it (what the
+            # database's JSON adapter would send, json.dumps of the same payload).
+            text = json.dumps(_payload(health))
             digest = _digest(health.overall, health.band, text)
             if previous.get(pk) == digest:
                 unchanged.append(pk)
                 continue
-            person, account = (pk, None) if subject == "person" else (None, pk)
-            rows.append((day, person, account, health.overall, health.band, components, digest))
+            rows.append((pk, health.overall, health.band, text, digest))
         for chunk in batched(unchanged, 900):
-            HealthSnapshot.objects.filter(
-                **{f"{subject}_id__in": chunk}, as_of=result.as_of
-            ).delete()
-        written += insert_rows(
-            HealthSnapshot,
-            fields,
-            rows,
-            conflict=[subject, "as_of"],
-            update=update,
-            batch_size=1000,
-            multi_row=True,
-        )
+            HealthSnapshot.objects.filter(IdIn(f"{subject}_id", chunk), as_of=result.as_of).delete()
+        written += _snapshots_upsert(subject, day, rows)
     return written
 
 
