@@ -18,7 +18,7 @@ from vinculo.health.agenda import agenda_settings_problems
 from vinculo.health.compute import Result, compute
 from vinculo.health.config import EngineConfig, overrides_problems
 from vinculo.health.engine import Health
-from vinculo.health.facts import jobs_at
+from vinculo.health.facts import coverage_pairs, jobs_at
 from vinculo.health.ids import IdIn, id_in_sql
 from vinculo.health.lifecycle import plays_are_current, plays_sync
 from vinculo.health.models import HealthRun, HealthSettings, HealthSnapshot, Play, PlayStatus
@@ -68,8 +68,11 @@ def _digest(overall: int, band: str, components_json: str) -> str:
     ).hexdigest()
 
 
-def _previous_digests(subject: str, ids: list[int], as_of: dt.date) -> dict[int, str]:
-    """Each subject's digest of its latest snapshot before ``as_of``."""
+def _previous_digests(
+    subject: str, ids: list[int], as_of: dt.date, *, same_day: bool = False
+) -> dict[int, str]:
+    """Each subject's digest of its latest snapshot before ``as_of`` (``same_day``: of
+    its snapshot of that day)."""
     table = connection.ops.quote_name(HealthSnapshot._meta.db_table)
     column = f"{subject}_id"
     day = db_value(HealthSnapshot, "as_of", as_of)
@@ -81,7 +84,9 @@ def _previous_digests(subject: str, ids: list[int], as_of: dt.date) -> dict[int,
             if not chunk:
                 continue
             scope, params = id_in_sql(connection.vendor, column, chunk)
-            if postgresql:
+            if same_day:
+                sql = f"SELECT {column}, digest FROM {table} WHERE {scope} AND as_of = %s"
+            elif postgresql:
                 sql = (
                     f"SELECT DISTINCT ON ({column}) {column}, digest FROM {table}"
                     f" WHERE {scope} AND as_of < %s ORDER BY {column}, as_of DESC"
@@ -140,7 +145,9 @@ def snapshots_store(result: Result) -> int:
     latest snapshot before that day gets no row (and loses one left on that day by an
     earlier run): ``health_on`` reads the latest snapshot on or before a date, so the
     history reads the same with one row per change instead of one per day. A changed
-    subject's row is upserted (re-running a day replaces it). Returns the rows written.
+    subject's row is upserted (re-running a day replaces it), unless that day's row already
+    holds the same health (a second run of the day, or the nightly run after incremental
+    updates wrote theirs): no write then. Returns the rows written.
     Backfills run in date order (``recompute_health --from``); recomputing a day before
     stored later ones does not revisit the days after it.
     """
@@ -149,6 +156,7 @@ def snapshots_store(result: Result) -> int:
     for subject, healths in (("person", result.people), ("account", result.accounts)):
         ids = sorted(healths)
         previous = _previous_digests(subject, ids, result.as_of)
+        stored = _previous_digests(subject, ids, result.as_of, same_day=True)
         rows: list[tuple[int, int, str, str, str]] = []
         unchanged = []
         for pk in ids:
@@ -158,7 +166,10 @@ def snapshots_store(result: Result) -> int:
             text = json.dumps(_payload(health))
             digest = _digest(health.overall, health.band, text)
             if previous.get(pk) == digest:
-                unchanged.append(pk)
+                if pk in stored:
+                    unchanged.append(pk)
+                continue
+            if stored.get(pk) == digest:
                 continue
             rows.append((pk, health.overall, health.band, text, digest))
         for chunk in batched(unchanged, 900):
@@ -210,12 +221,23 @@ def health_recompute(
             counts[name] = counts.get(name, 0) + value
 
     summary_verify()  # once for the run: the chunks then trust the summary
+    # The coverage pairs of every account in one pass over the window's interactions and
+    # their links: per chunk, the links would be read whole once per chunk (a hash join)
+    # or probed once per interaction.
+    pairs = coverage_pairs(as_of, None, cfg.coverage_window_days)
     people_done: set[int] = set()
     accounts = Result(as_of, {}, {}, [], {}, {}, {})
     account_ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     for chunk in batched(account_ids, RECOMPUTE_CHUNK_ACCOUNTS):
         staff = sorted({job.person_id for job in jobs_at(as_of, account_ids=chunk)})
-        result = compute(as_of, cfg, person_ids=staff, account_ids=chunk, summary_checked=True)
+        result = compute(
+            as_of,
+            cfg,
+            person_ids=staff,
+            account_ids=chunk,
+            summary_checked=True,
+            coverage_pairs=pairs,
+        )
         snapshots_store(result)
         if sync_plays:
             add(
