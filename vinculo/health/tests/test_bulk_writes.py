@@ -65,11 +65,16 @@ def test_copy_paths_store_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.django_db
-def test_a_second_run_of_the_day_writes_no_snapshot() -> None:
+def test_a_second_run_of_the_day_writes_no_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
     seed_demo(accounts=3, seed=5, as_of=AS_OF)
     health_recompute(as_of=AS_OF, sync_plays=False)
     before = _snapshots()
     result = compute(AS_OF)
+    # A few subjects (an incremental update) upsert their rows again, the same.
+    assert snapshots_store(result) > 0
+    assert _snapshots() == before
+    # Many (a full run: from COPY_FROM subjects) read the day's rows and skip equal ones.
+    monkeypatch.setattr(services, "COPY_FROM", 1)
     assert snapshots_store(result) == 0
     assert _snapshots() == before
 
