@@ -17,11 +17,11 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from vinculo.bulk import copy_rows
+from vinculo.bulk import copy_rows, db_converter
 from vinculo.health.ids import IdIn
 from vinculo.health.models import HealthRun, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import Candidate
@@ -163,17 +163,21 @@ def plays_sync(
     return counts
 
 
-# From this many new plays, PostgreSQL loads them with COPY: ``bulk_create`` sends
-# statements with thousands of placeholders, whose parsing in the driver cost more than
-# the database's work (3 s for the first full run of the 2,000-account demo).
+# From this many new plays, they are written as plain rows (COPY on PostgreSQL, an
+# executemany on SQLite): ``bulk_create`` prepares every value of every object through the
+# fields and, on PostgreSQL, sends statements with thousands of placeholders, whose
+# parsing in the driver cost more than the database's work (3-5 s for the first full run
+# of the 2,000-account demo).
 COPY_FROM = 500
 
 
 def _create(plays: list[Play]) -> None:
-    if connection.vendor != "postgresql" or len(plays) < COPY_FROM:
+    if len(plays) < COPY_FROM:
         Play.objects.bulk_create(plays, batch_size=1000)
         return
-    now = timezone.now()  # what auto_now gives each row of bulk_create
+    # What auto_now gives each row of bulk_create, as the database stores it.
+    now = db_converter(Play, "updated_at")(timezone.now())
+    day = db_converter(Play, "raised_on")
     fields = [
         "kind", "person", "account", "fingerprint", "facts", "owner", "status", "due",
         "snoozed_until", "dismissed_reason", "raised_on", "updated_at",
@@ -190,10 +194,10 @@ def _create(plays: list[Play]) -> None:
                 json.dumps(p.facts),
                 p.owner_id,
                 p.status,
-                p.due,
-                p.snoozed_until,
+                day(p.due),
+                day(p.snoozed_until),
                 p.dismissed_reason,
-                p.raised_on,
+                day(p.raised_on),
                 now,
             )
             for p in plays
