@@ -245,10 +245,16 @@ def health_recompute(
             counts[name] = counts.get(name, 0) + value
 
     summary_verify()  # once for the run: the chunks then trust the summary
-    # The coverage pairs of every account in one pass over the window's interactions and
-    # their links: per chunk, the links would be read whole once per chunk (a hash join)
-    # or probed once per interaction.
-    pairs = coverage_pairs(as_of, None, cfg.coverage_window_days)
+    # PostgreSQL: the coverage pairs of every account in one pass over the window's
+    # interactions and their links; per chunk, its planner hashes the link tables whole,
+    # once per chunk. SQLite reads a chunk's pairs through the account and date index and
+    # the links by interaction (plans pinned), and without statistics its plan for all
+    # accounts builds a temporary index of the links: it stays per chunk.
+    pairs = (
+        coverage_pairs(as_of, None, cfg.coverage_window_days)
+        if connection.vendor == "postgresql"
+        else None
+    )
     people_done: set[int] = set()
     accounts = Result(as_of, {}, {}, [], {}, {}, {})
     account_ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
