@@ -348,6 +348,7 @@ def _summary_contact_facts(
         return ops.adapt_datefield_value(as_of + dt.timedelta(days=1 - n))
 
     last = ops.adapt_datefield_value(as_of)
+    scope_params: list[Any]
     if ids is None:
         scope, scope_params = f"{column} IS NOT NULL", []
     else:

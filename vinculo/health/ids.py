@@ -11,7 +11,7 @@ per id, the plans ``test_query_plans`` pins), with the ids as plain integers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -32,7 +32,7 @@ class IdIn(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.lhs]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         (self.lhs,) = exprs
 
     def resolve_expression(

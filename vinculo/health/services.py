@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -101,7 +102,7 @@ def _previous_digests(
     return found
 
 
-def _snapshots_upsert(subject: str, day: object, rows: list[tuple[int, int, str, str, str]]) -> int:
+def _snapshots_upsert(subject: str, day: Any, rows: list[tuple[int, int, str, str, str]]) -> int:
     """Upsert (subject id, overall, band, components JSON text, digest) rows for ``day``.
 
     PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` per 5,000 rows, six array
