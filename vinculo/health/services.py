@@ -321,8 +321,11 @@ def health_update_for(
     cfg = engine_config()
     people = set(person_ids)
     accounts = set(account_ids) | {job.account_id for job in jobs_at(as_of, person_ids=people)}
-    people |= {job.person_id for job in jobs_at(as_of, account_ids=accounts)}
-    result = compute(as_of, cfg, person_ids=sorted(people), account_ids=sorted(accounts))
+    staff = jobs_at(as_of, account_ids=accounts)
+    people |= {job.person_id for job in staff}
+    result = compute(
+        as_of, cfg, person_ids=sorted(people), account_ids=sorted(accounts), account_jobs=staff
+    )
     snapshots_store(result)
     if not plays_are_current(as_of, timezone.localdate()):
         return RecomputeReport(as_of, len(result.people), len(result.accounts), {}, False)
