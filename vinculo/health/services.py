@@ -107,7 +107,8 @@ def _snapshots_upsert(subject: str, day: Any, rows: list[tuple[int, int, str, st
 
     PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` per 5,000 rows, six array
     parameters (a statement with thousands of placeholders costs more in the driver's
-    parsing than in the database). SQLite: ``executemany``.
+    parsing than in the database); from ``COPY_FROM`` rows, COPY into a temporary table
+    and one ``INSERT … SELECT`` from it. SQLite: ``executemany``.
     """
     fields = ["as_of", "person", "account", "overall", "band", "components", "digest"]
     update = ["overall", "band", "components", "digest"]
@@ -142,7 +143,8 @@ def _snapshots_upsert(subject: str, day: Any, rows: list[tuple[int, int, str, st
     # text[] parameter of JSON documents costs ~1 s per 5,000 rows to quote and parse.
     staged = "health_snapshot_rows"
     head = sql[: sql.index(" FROM unnest(")]
-    with connection.cursor() as cursor:
+    # In a transaction whatever the caller's (the table is dropped at its commit).
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staged}"
             " (p bigint, o integer, b text, c text, d text) ON COMMIT DROP"
