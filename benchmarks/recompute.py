@@ -39,7 +39,7 @@ def _admin(sql: str, admin_url: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
-def measure(incremental_runs: int) -> dict[str, object]:
+def measure(incremental_runs: int, reset: bool = False) -> dict[str, object]:
     import datetime as dt
 
     import django
@@ -56,6 +56,20 @@ def measure(incremental_runs: int) -> dict[str, object]:
 
     interactions = Interaction._meta.db_table
     links = InteractionPerson._meta.db_table
+    if reset:
+        # A database kept from an earlier run: back to the state the seed left (no
+        # snapshots of the measured days, no runs, no plays), so that this run writes what
+        # a run on a fresh database writes. Not timed.
+        from vinculo.health.models import HealthRun, HealthSnapshot, Play
+
+        day = dt.date.fromisoformat(AS_OF)
+        HealthSnapshot.objects.filter(as_of__gte=day).delete()
+        HealthRun.objects.all().delete()
+        Play.objects.all().delete()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"VACUUM ANALYZE {HealthSnapshot._meta.db_table}")
+                cursor.execute(f"VACUUM ANALYZE {Play._meta.db_table}")
     floor_sql = [
         f"SELECT l.person_id, COUNT(*), MAX(i.started_at), SUM(i.duration_min) "
         f"FROM {links} l JOIN {interactions} i ON i.id = l.interaction_id GROUP BY l.person_id",
@@ -152,13 +166,18 @@ def main() -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--incremental-runs", type=int, default=40)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--reuse", action="store_true", help="the database is already seeded")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="the database is already seeded (its snapshots from the measured day on, "
+        "runs and plays are deleted first, so the run writes what it would on a fresh one)",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary SQLite file (and var directory)"
     )
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.incremental_runs)))
+        print(json.dumps(measure(args.incremental_runs, reset=args.reuse)))
         return 0
 
     tmpdir = Path(tempfile.mkdtemp(prefix="vinculo-recompute-"))
@@ -192,6 +211,7 @@ def main() -> int:
                 "--measure",
                 "--incremental-runs",
                 str(args.incremental_runs),
+                *(["--reuse"] if args.reuse else []),
             ],
             env=env,
             cwd=ROOT,

@@ -58,6 +58,8 @@ def compute(
     person_ids: Iterable[int] | None = None,
     account_ids: Iterable[int] | None = None,
     summary_checked: bool = False,
+    coverage_pairs: dict[int, list[f.Pair]] | None = None,
+    account_jobs: list[f.Job] | None = None,
 ) -> Result:
     """Health of the given people and accounts (all when None) as of a date.
 
@@ -66,6 +68,10 @@ def compute(
     a few milliseconds; rebuilt if their interactions were written around the services),
     everyone's by its totals
     (``summary_verify``) unless the caller did it (``summary_checked``, the full run).
+    ``coverage_pairs``: the pairs of every account, read once by a full run for all its
+    chunks (``f.coverage_pairs`` with no ids); None reads those of the accounts here.
+    ``account_jobs``: ``f.jobs_at(as_of, account_ids=account_ids)`` when the caller has
+    read it already (the incremental update); None reads it.
     """
     cfg = cfg or EngineConfig()
     if person_ids is not None:
@@ -114,9 +120,12 @@ def compute(
     # Accounts: those of the given people, or the ones asked for, or all.
     if account_ids is None and person_ids is not None:
         account_ids = sorted({j.account_id for j in jobs})
-    account_jobs = f.jobs_at(as_of, account_ids=account_ids) if account_ids is not None else jobs
+    if account_jobs is None:
+        account_jobs = (
+            f.jobs_at(as_of, account_ids=account_ids) if account_ids is not None else jobs
+        )
     accounts, account_contacts, coverages = _compute_accounts(
-        as_of, cfg, account_ids, account_jobs, people
+        as_of, cfg, account_ids, account_jobs, people, coverage_pairs
     )
     return Result(
         as_of,
@@ -127,10 +136,22 @@ def compute(
         account_contacts,
         coverages,
         scoped=person_ids is not None or account_ids is not None,
-        account_facts=tiers
-        if person_ids is None and account_ids is None
-        else account_tiers_and_statuses(account_ids),
+        account_facts=_account_facts(tiers, person_ids, account_ids),
     )
+
+
+def _account_facts(
+    tiers: dict[int, tuple[str, str]],
+    person_ids: list[int] | None,
+    account_ids: list[int] | None,
+) -> dict[int, tuple[str, str]]:
+    """(tier, status) of the run's accounts: those already read for the people's jobs
+    when they cover them (a statement less), else read."""
+    if person_ids is None and account_ids is None:
+        return tiers
+    if account_ids is not None and all(aid in tiers for aid in account_ids):
+        return {aid: tiers[aid] for aid in account_ids}
+    return account_tiers_and_statuses(account_ids)
 
 
 # Up to this many subjects, a scoped run checks their summary rows one by one.
@@ -156,12 +177,15 @@ def _compute_accounts(
     account_ids: list[int] | None,
     jobs: list[f.Job],
     people: dict[int, Health],
+    all_pairs: dict[int, list[f.Pair]] | None = None,
 ) -> tuple[dict[int, Health], dict[int, f.ContactFacts], dict[int, Coverage]]:
     ids = account_ids if account_ids is not None else all_account_ids()
     # Reads get the ids only when scoped: a full run reads everything, unfiltered.
     scope = account_ids
     account_contacts = f.account_contact_facts(as_of, scope, cfg.recent_days, cfg.level_window_days)
-    pairs = f.coverage_pairs(as_of, scope, cfg.coverage_window_days)
+    pairs = (
+        f.coverage_pairs(as_of, scope, cfg.coverage_window_days) if all_pairs is None else all_pairs
+    )
     our_functions = colleague_functions()
     account_promises = f.promise_facts(as_of, "account", scope)
     account_voice = f.voice_facts(as_of, "account", scope)

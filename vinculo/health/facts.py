@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from vinculo.commitments.models import Commitment, Complaint, Initiative
 from vinculo.growth.models import Holding, ProductLine, ValueItem
+from vinculo.health.ids import IdIn, id_in_sql
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.people.models import Account, ContactPlan, Employment
 from vinculo.people.rules import job_precedence_order, jobs_on
@@ -285,7 +286,7 @@ def person_contact_facts_from_interactions(
     ids = None if person_ids is None else list(person_ids)
     links = InteractionPerson.objects.filter(interaction__started_at__lt=end_of(as_of))
     if ids is not None:
-        links = links.filter(person_id__in=ids)
+        links = links.filter(IdIn("person_id", ids))
     rows = (
         links.values("person_id")
         .annotate(
@@ -305,7 +306,7 @@ def account_contact_facts_from_interactions(
         started_at__lt=end_of(as_of), account_id__isnull=False
     )
     if ids is not None:
-        interactions = interactions.filter(account_id__in=ids)
+        interactions = interactions.filter(IdIn("account_id", ids))
     rows = (
         interactions.values("account_id")
         .annotate(**_contact_aggregates("", as_of, recent_days, level_days, people=False))
@@ -347,11 +348,11 @@ def _summary_contact_facts(
         return ops.adapt_datefield_value(as_of + dt.timedelta(days=1 - n))
 
     last = ops.adapt_datefield_value(as_of)
+    scope_params: list[Any]
     if ids is None:
         scope, scope_params = f"{column} IS NOT NULL", []
     else:
-        scope = f"{column} IN ({', '.join(['%s'] * len(ids))})"
-        scope_params = list(ids)
+        scope, scope_params = id_in_sql(connection.vendor, column, ids)
 
     facts: dict[int, ContactFacts] = {}
     moments = "MIN(first_at), " if people else ""
@@ -493,7 +494,7 @@ def promise_facts(
         made_on__lte=as_of, due__lte=as_of, **{f"{field_name}__isnull": False}
     )
     if ids is not None:
-        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+        qs = qs.filter(IdIn(f"{field_name}_id", ids))
     closed_by_then = Q(closed_on__lte=as_of)
     rows = qs.values(field_name).annotate(
         due_count=Count("pk"),
@@ -555,7 +556,7 @@ def voice_facts(
 ) -> dict[int, VoiceFacts]:
     qs = Complaint.objects.filter(opened__lte=as_of, **{f"{field_name}__isnull": False})
     if ids is not None:
-        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+        qs = qs.filter(IdIn(f"{field_name}_id", ids))
     out: dict[int, VoiceFacts] = defaultdict(VoiceFacts)
     open_rows = qs.filter(Q(resolved__isnull=True) | Q(resolved__gt=as_of)).values_list(
         field_name, "pk", "severity", "opened", "first_response", "summary"
@@ -589,7 +590,7 @@ def initiative_counts(
     since = as_of - dt.timedelta(days=window_days)
     qs = Initiative.objects.filter(proposed_on__lte=as_of, **{f"{field_name}__isnull": False})
     if ids is not None:
-        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+        qs = qs.filter(IdIn(f"{field_name}_id", ids))
     rows = qs.values(field_name).annotate(
         recent=Count("pk", filter=Q(proposed_on__gt=since)),
         accepted=Count("pk", filter=Q(proposed_on__gt=since, outcome="accepted")),
@@ -606,7 +607,7 @@ def value_counts(
         date__lte=as_of, date__gt=since, **{f"{field_name}__isnull": False}
     )
     if ids is not None:
-        qs = qs.filter(**{f"{field_name}__in": list(ids)})
+        qs = qs.filter(IdIn(f"{field_name}_id", ids))
     rows = qs.values(field_name).annotate(
         items=Count("pk"),
         communicated=Count("pk", filter=Q(communicated_on__lte=as_of)),
@@ -633,9 +634,9 @@ def jobs_at(
     ``people.rules`` (the first is the job that counts), the same on every database."""
     qs = Employment.objects.filter(jobs_on(as_of))
     if person_ids is not None:
-        qs = qs.filter(person_id__in=list(person_ids))
+        qs = qs.filter(IdIn("person_id", person_ids))
     if account_ids is not None:
-        qs = qs.filter(account_id__in=list(account_ids))
+        qs = qs.filter(IdIn("account_id", account_ids))
     return [
         Job(*row)
         for row in qs.order_by("person_id", *job_precedence_order()).values_list(
@@ -647,7 +648,7 @@ def jobs_at(
 def cadence_plans(person_ids: Iterable[int] | None) -> dict[int, tuple[int, str, bool]]:
     qs = ContactPlan.objects.all()
     if person_ids is not None:
-        qs = qs.filter(person_id__in=list(person_ids))
+        qs = qs.filter(IdIn("person_id", person_ids))
     return {
         pid: (every, channel, agreed)
         for pid, every, channel, agreed in qs.values_list(
@@ -677,16 +678,20 @@ def coverage_pairs(
         account_id__isnull=False,
     )
     if account_ids is not None:
-        qs = qs.filter(account_id__in=list(account_ids))
+        qs = qs.filter(IdIn("account_id", account_ids))
     rows = (
         qs.values_list("account_id", "colleague_links__colleague_id", "person_links__person_id")
-        .annotate(n=Count("pk", distinct=True))
+        # Each link is unique (one per person or colleague and interaction), so a group's
+        # rows are distinct interactions: COUNT(*) is the count, without DISTINCT's sort.
+        .annotate(n=Count("pk"))
         .order_by()
     )
     out: dict[int, list[Pair]] = defaultdict(list)
     for account_id, colleague_id, person_id, n in rows:
         if person_id is not None and colleague_id is not None:
             out[account_id].append(Pair(colleague_id, person_id, n))
+    for pairs in out.values():  # the grouping's order, whatever plan the database chose
+        pairs.sort(key=lambda pair: (pair.colleague_id, pair.person_id))
     return dict(out)
 
 
@@ -695,7 +700,7 @@ def growth_facts(as_of: dt.date, account_ids: Iterable[int] | None) -> dict[int,
     year = as_of.year - 1
     qs = Holding.objects.filter(year__in=[year, year - 1])
     if account_ids is not None:
-        qs = qs.filter(account_id__in=list(account_ids))
+        qs = qs.filter(IdIn("account_id", account_ids))
     rows = qs.values("account_id").annotate(
         year_revenue=Sum("revenue", filter=Q(year=year)),
         year_before_revenue=Sum("revenue", filter=Q(year=year - 1)),
@@ -704,7 +709,7 @@ def growth_facts(as_of: dt.date, account_ids: Iterable[int] | None) -> dict[int,
     )
     wallets = dict(
         (
-            Account.objects.filter(pk__in=list(account_ids))
+            Account.objects.filter(IdIn("pk", account_ids))
             if account_ids is not None
             else Account.objects
         )

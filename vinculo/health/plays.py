@@ -18,6 +18,7 @@ from vinculo.growth.models import ValueItem
 from vinculo.health import facts as f
 from vinculo.health.compute import Result
 from vinculo.health.config import EngineConfig
+from vinculo.health.ids import IdIn
 from vinculo.health.models import PlayKind
 from vinculo.health.peers import GrowthFacts
 from vinculo.health.rules import (
@@ -103,13 +104,11 @@ def _subjects(result: Result, person: str = "person_id", account: str = "account
     """The rows about the people and accounts of the run (no filter for a full run)."""
     if not result.scoped:
         return Q()
-    return Q(**{f"{person}__in": list(result.people)}) | Q(
-        **{f"{account}__in": list(result.accounts)}
-    )
+    return Q(IdIn(person, result.people)) | Q(IdIn(account, result.accounts))
 
 
 def _accounts(result: Result, field: str = "account_id") -> Q:
-    return Q(**{f"{field}__in": list(result.accounts)}) if result.scoped else Q()
+    return Q(IdIn(field, result.accounts)) if result.scoped else Q()
 
 
 def _promise_plays(as_of: dt.date, result: Result, cfg: EngineConfig) -> list[Candidate]:

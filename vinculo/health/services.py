@@ -7,18 +7,20 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.bulk import batched, db_converter, db_value, insert_rows
+from vinculo.bulk import batched, db_value, insert_rows
 from vinculo.health.agenda import agenda_settings_problems
 from vinculo.health.compute import Result, compute
 from vinculo.health.config import EngineConfig, overrides_problems
 from vinculo.health.engine import Health
-from vinculo.health.facts import jobs_at
+from vinculo.health.facts import coverage_pairs, jobs_at
+from vinculo.health.ids import IdIn, id_in_sql
 from vinculo.health.lifecycle import plays_are_current, plays_sync
 from vinculo.health.models import HealthRun, HealthSettings, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import PEER_KINDS, detect, detect_peer_plays
@@ -67,28 +69,97 @@ def _digest(overall: int, band: str, components_json: str) -> str:
     ).hexdigest()
 
 
-def _previous_digests(subject: str, ids: list[int], as_of: dt.date) -> dict[int, str]:
-    """Each subject's digest of its latest snapshot before ``as_of``, one query per 900."""
+def _previous_digests(
+    subject: str, ids: list[int], as_of: dt.date, *, same_day: bool = False
+) -> dict[int, str]:
+    """Each subject's digest of its latest snapshot before ``as_of`` (``same_day``: of
+    its snapshot of that day)."""
     table = connection.ops.quote_name(HealthSnapshot._meta.db_table)
     column = f"{subject}_id"
     day = db_value(HealthSnapshot, "as_of", as_of)
     found: dict[int, str] = {}
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        for chunk in batched(ids, 900):
-            marks = ", ".join(["%s"] * len(chunk))
-            if connection.vendor == "postgresql":
+        # PostgreSQL: one array parameter for any number of ids; SQLite: 900 per statement.
+        for chunk in [ids] if postgresql else batched(ids, 900):
+            if not chunk:
+                continue
+            scope, params = id_in_sql(connection.vendor, column, chunk)
+            if same_day:
+                sql = f"SELECT {column}, digest FROM {table} WHERE {scope} AND as_of = %s"
+            elif postgresql:
                 sql = (
                     f"SELECT DISTINCT ON ({column}) {column}, digest FROM {table}"
-                    f" WHERE {column} IN ({marks}) AND as_of < %s ORDER BY {column}, as_of DESC"
+                    f" WHERE {scope} AND as_of < %s ORDER BY {column}, as_of DESC"
                 )
             else:  # SQLite: a bare column comes from the row of the MAX
                 sql = (
                     f"SELECT {column}, digest, MAX(as_of) FROM {table}"
-                    f" WHERE {column} IN ({marks}) AND as_of < %s GROUP BY {column}"
+                    f" WHERE {scope} AND as_of < %s GROUP BY {column}"
                 )
-            cursor.execute(sql, [*chunk, day])
+            cursor.execute(sql, [*params, day])
             found.update((row[0], row[1]) for row in cursor.fetchall())
     return found
+
+
+def _snapshots_upsert(subject: str, day: Any, rows: list[tuple[int, int, str, str, str]]) -> int:
+    """Upsert (subject id, overall, band, components JSON text, digest) rows for ``day``.
+
+    PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` per 5,000 rows, six array
+    parameters (a statement with thousands of placeholders costs more in the driver's
+    parsing than in the database); from ``COPY_FROM`` rows, COPY into a temporary table
+    and one ``INSERT … SELECT`` from it. SQLite: ``executemany``.
+    """
+    fields = ["as_of", "person", "account", "overall", "band", "components", "digest"]
+    update = ["overall", "band", "components", "digest"]
+    if connection.vendor != "postgresql":
+        return insert_rows(
+            HealthSnapshot,
+            fields,
+            [
+                (day, pk, None, *rest) if subject == "person" else (day, None, pk, *rest)
+                for pk, *rest in rows
+            ],
+            conflict=[subject, "as_of"],
+            update=update,
+            batch_size=1000,
+        )
+    table = connection.ops.quote_name(HealthSnapshot._meta.db_table)
+    ids = "p, NULL::bigint" if subject == "person" else "NULL::bigint, p"
+    sql = (
+        f"INSERT INTO {table} (as_of, person_id, account_id, overall, band, components, digest)"
+        f" SELECT %s::date, {ids}, o, b, c::jsonb, d"
+        " FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::text[])"
+        " AS r(p, o, b, c, d)"
+        f" ON CONFLICT ({subject}_id, as_of) DO UPDATE SET overall = EXCLUDED.overall,"
+        " band = EXCLUDED.band, components = EXCLUDED.components, digest = EXCLUDED.digest"
+    )
+    if len(rows) < COPY_FROM:
+        with connection.cursor() as cursor:
+            for batch in batched(rows, 5000):
+                cursor.execute(sql, [day, *(list(column) for column in zip(*batch, strict=True))])
+        return len(rows)
+    # Many rows (a full run): COPY into a temporary table, then one INSERT … SELECT. A
+    # text[] parameter of JSON documents costs ~1 s per 5,000 rows to quote and parse.
+    staged = "health_snapshot_rows"
+    head = sql[: sql.index(" FROM unnest(")]
+    # In a transaction whatever the caller's (the table is dropped at its commit).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staged}"
+            " (p bigint, o integer, b text, c text, d text) ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {staged}")
+        with cursor.cursor.copy(f"COPY {staged} (p, o, b, c, d) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"{head} FROM {staged}{sql[sql.index(' ON CONFLICT') :]}", [day])
+    return len(rows)
+
+
+# From this many rows, PostgreSQL stages the snapshots with COPY (four statements instead
+# of one: not worth it for the few rows of an incremental update).
+COPY_FROM = 500
 
 
 def snapshots_store(result: Result) -> int:
@@ -98,45 +169,39 @@ def snapshots_store(result: Result) -> int:
     latest snapshot before that day gets no row (and loses one left on that day by an
     earlier run): ``health_on`` reads the latest snapshot on or before a date, so the
     history reads the same with one row per change instead of one per day. A changed
-    subject's row is upserted (re-running a day replaces it). Returns the rows written.
+    subject's row is upserted (re-running a day replaces it), unless that day's row already
+    holds the same health (a second full run of the day, or the nightly run after
+    incremental updates wrote theirs): no write then. Returns the rows written.
     Backfills run in date order (``recompute_health --from``); recomputing a day before
     stored later ones does not revisit the days after it.
     """
     day = db_value(HealthSnapshot, "as_of", result.as_of)
-    as_json = db_converter(HealthSnapshot, "components")
-    fields = ["as_of", "person", "account", "overall", "band", "components", "digest"]
-    update = ["overall", "band", "components", "digest"]
     written = 0
     for subject, healths in (("person", result.people), ("account", result.accounts)):
         ids = sorted(healths)
         previous = _previous_digests(subject, ids, result.as_of)
-        rows = []
+        # A full run reads the day's own rows too, to skip rewriting identical ones; a few
+        # subjects (an incremental update) just upsert theirs: one statement less.
+        checked = len(ids) >= COPY_FROM
+        stored = _previous_digests(subject, ids, result.as_of, same_day=True) if checked else {}
+        rows: list[tuple[int, int, str, str, str]] = []
         unchanged = []
         for pk in ids:
             health = healths[pk]
-            payload = _payload(health)
-            components = as_json(payload)
-            # SQLite's adapter gives the JSON text; PostgreSQL's a wrapper.
-            text = components if isinstance(components, str) else json.dumps(payload)
+            # The JSON text once: the digest hashes it and the row stores it (what the
+            # database's JSON adapter would send, json.dumps of the same payload).
+            text = json.dumps(_payload(health))
             digest = _digest(health.overall, health.band, text)
             if previous.get(pk) == digest:
-                unchanged.append(pk)
+                if pk in stored or not checked:
+                    unchanged.append(pk)  # a row left on the day by an earlier run goes
                 continue
-            person, account = (pk, None) if subject == "person" else (None, pk)
-            rows.append((day, person, account, health.overall, health.band, components, digest))
+            if stored.get(pk) == digest:
+                continue
+            rows.append((pk, health.overall, health.band, text, digest))
         for chunk in batched(unchanged, 900):
-            HealthSnapshot.objects.filter(
-                **{f"{subject}_id__in": chunk}, as_of=result.as_of
-            ).delete()
-        written += insert_rows(
-            HealthSnapshot,
-            fields,
-            rows,
-            conflict=[subject, "as_of"],
-            update=update,
-            batch_size=1000,
-            multi_row=True,
-        )
+            HealthSnapshot.objects.filter(IdIn(f"{subject}_id", chunk), as_of=result.as_of).delete()
+        written += _snapshots_upsert(subject, day, rows)
     return written
 
 
@@ -183,12 +248,29 @@ def health_recompute(
             counts[name] = counts.get(name, 0) + value
 
     summary_verify()  # once for the run: the chunks then trust the summary
+    # PostgreSQL: the coverage pairs of every account in one pass over the window's
+    # interactions and their links; per chunk, its planner hashes the link tables whole,
+    # once per chunk. SQLite reads a chunk's pairs through the account and date index and
+    # the links by interaction (plans pinned), and without statistics its plan for all
+    # accounts builds a temporary index of the links: it stays per chunk.
+    pairs = (
+        coverage_pairs(as_of, None, cfg.coverage_window_days)
+        if connection.vendor == "postgresql"
+        else None
+    )
     people_done: set[int] = set()
     accounts = Result(as_of, {}, {}, [], {}, {}, {})
     account_ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     for chunk in batched(account_ids, RECOMPUTE_CHUNK_ACCOUNTS):
         staff = sorted({job.person_id for job in jobs_at(as_of, account_ids=chunk)})
-        result = compute(as_of, cfg, person_ids=staff, account_ids=chunk, summary_checked=True)
+        result = compute(
+            as_of,
+            cfg,
+            person_ids=staff,
+            account_ids=chunk,
+            summary_checked=True,
+            coverage_pairs=pairs,
+        )
         snapshots_store(result)
         if sync_plays:
             add(
@@ -241,8 +323,11 @@ def health_update_for(
     cfg = engine_config()
     people = set(person_ids)
     accounts = set(account_ids) | {job.account_id for job in jobs_at(as_of, person_ids=people)}
-    people |= {job.person_id for job in jobs_at(as_of, account_ids=accounts)}
-    result = compute(as_of, cfg, person_ids=sorted(people), account_ids=sorted(accounts))
+    staff = jobs_at(as_of, account_ids=accounts)
+    people |= {job.person_id for job in staff}
+    result = compute(
+        as_of, cfg, person_ids=sorted(people), account_ids=sorted(accounts), account_jobs=staff
+    )
     snapshots_store(result)
     if not plays_are_current(as_of, timezone.localdate()):
         return RecomputeReport(as_of, len(result.people), len(result.accounts), {}, False)

@@ -387,3 +387,39 @@ def test_postgresql_summary_plans_match_the_ids_once(demo: None, planner: str, c
             table
         }, (subject, listed)
         assert not any(inner for _, inner in listed), (subject, plan)
+
+
+# --- the full run's coverage pairs (issue 16) ---------------------------------------------
+
+
+def full_run_coverage_statement() -> tuple[str, list[Any]]:
+    """The statement a full run sends once for every account's coverage pairs (on
+    PostgreSQL; SQLite reads them per chunk, the plans above)."""
+    sent: list[tuple[str, list[Any]]] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        if INTERACTIONS in sql:
+            sent.append((sql, list(params or ())))
+        return execute(sql, params, many, ctx)
+
+    with connection.execute_wrapper(record):
+        facts.coverage_pairs(AS_OF, None, WINDOW_DAYS)
+    assert len(sent) == 1, [sql[:80] for sql, _ in sent]
+    return sent[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL query plans")
+@pytest.mark.parametrize("planner", PG_SETTINGS)
+def test_postgresql_full_run_coverage_probes_links_by_interaction(demo: None, planner: str) -> None:
+    plan = _pg_plan(*full_run_coverage_statement(), PG_SETTINGS[planner])
+    nodes = list(_nodes(plan))
+    # Each table is read once (a scan or a hash of it), or, on the inner side of a nested
+    # loop, by the interaction's id: never filtered row by row on another condition.
+    for node, inner in nodes:
+        if inner and node.get("Relation Name") in (PERSON_LINKS, COLLEAGUE_LINKS):
+            assert "interaction_id = " in _conditions(node), node
+        if inner and node.get("Relation Name") == INTERACTIONS:
+            assert re.search(r"\bid = ", _conditions(node)), node
+    read = {node.get("Relation Name") for node, _ in nodes}
+    assert {INTERACTIONS, PERSON_LINKS, COLLEAGUE_LINKS} <= read
