@@ -24,7 +24,7 @@ from vinculo.access import rules
 from vinculo.audit.views import history_context
 from vinculo.commitments.services import commitment_record
 from vinculo.health import selectors as health_selectors
-from vinculo.health.agenda import agenda_for
+from vinculo.health.agenda import agenda_for, fact_of_play
 from vinculo.health.config import EngineConfig
 from vinculo.health.models import Play, PlayKind
 from vinculo.health.peers import LOST, QUADRANTS, portfolio_quadrants
@@ -56,6 +56,7 @@ from vinculo.web import (
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
 from vinculo.web.selectors import FACT_PLAY_KINDS
+from vinculo.web.templatetags.vinculo_agenda import close_url, play_urls
 
 LIST_PAGE_SIZE = 50
 # The files a list can be downloaded as (vinculo.exchange.views), with their button's words.
@@ -440,6 +441,7 @@ def agenda(request: AuthedHttpRequest) -> HttpResponse:
             "show_all": show_all,
             "today": today,
             "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+            "urls": play_urls(),
             "can_act": can_act,
             "snoozed_count": snoozed,
             "dismissed_count": dismissed,
@@ -500,6 +502,33 @@ def _my_play(request: AuthedHttpRequest, play_id: int) -> tuple[User, Play]:
     longer read) is, for them, not there (404)."""
     user = require_writer(request)
     return user, get_object_or_404(_my_plays(user), pk=play_id)
+
+
+PLAY_FORMS = ("snooze", "dismiss")
+
+
+@require_GET
+def play_page(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
+    """One play and its answers. From a Today card, htmx asks for one form
+    (``?form=snooze`` or ``dismiss``), its first field focused; without JavaScript the
+    card links here, to the whole page with both forms."""
+    _user, play = _my_play(request, play_id)
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "play": play,
+        "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+    }
+    form = request.GET.get("form", "")
+    if request.htmx and form in PLAY_FORMS:
+        return render(request, "web/_play_form.html", context | {"form": form, "focus": True})
+    reason, action = reason_and_action(play.kind, play.facts)
+    fact = fact_of_play(play.kind, play.person_id, play.pk, play.facts or {})
+    close = close_url({"urls": play_urls()}, fact, play.kind)
+    return render(
+        request,
+        "web/play.html",
+        context | {"nav": "agenda", "reason": reason, "action": action, "close": close},
+    )
 
 
 @require_POST
@@ -586,6 +615,7 @@ def _health_context(
         "plays": plays,
         "today": today,
         "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+        "play_urls": play_urls(),
     }
 
 

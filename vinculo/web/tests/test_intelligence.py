@@ -153,12 +153,25 @@ def test_agenda_shows_plays_with_why_action_link_due_and_buttons(
     assert f'href="{marta.get_absolute_url()}"' in html
     assert '<span class="chip chip-kind-meetings_shrinking">Meetings shrinking</span>' in html
     assert f'hx-post="/plays/{play.pk}/done/"' in html
-    assert f'hx-post="/plays/{play.pk}/snooze/"' in html
-    assert f'hx-post="/plays/{play.pk}/dismiss/"' in html
-    # the snooze date defaults to a week later; the dismiss reason is required
+    # Snooze and Dismiss fetch their form when opened (without JavaScript: the play's page)
+    assert f'hx-get="/plays/{play.pk}/?form=snooze"' in html
+    assert f'hx-get="/plays/{play.pk}/?form=dismiss"' in html
+    assert f'href="/plays/{play.pk}/#dismiss-{play.pk}"' in html
+    hx = {"HTTP_HX_REQUEST": "true", **EN}
+    snooze = signed_in.get(f"/plays/{play.pk}/", {"form": "snooze"}, **hx).content.decode()
+    dismiss = signed_in.get(f"/plays/{play.pk}/", {"form": "dismiss"}, **hx).content.decode()
+    page = signed_in.get(f"/plays/{play.pk}/", **EN).content.decode()
+    assert f'hx-post="/plays/{play.pk}/snooze/"' in snooze and "<html" not in snooze
+    assert f'hx-post="/plays/{play.pk}/dismiss/"' in dismiss
+    # the snooze date defaults to a week later; the dismiss reason is required; the
+    # opened form has the focus
     week = (today() + dt.timedelta(days=7)).isoformat()
-    assert f'name="until" value="{week}"' in html
-    assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required>', html)
+    assert f'name="until" value="{week}" required autofocus>' in snooze
+    assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required autofocus>', dismiss)
+    # the play's page has both forms, and says what the play is about
+    assert f'name="until" value="{week}" required>' in page
+    assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required>', page)
+    assert "Meetings are getting shorter" in page
 
 
 def test_agenda_shows_one_card_per_person_with_every_reason_strongest_first(
