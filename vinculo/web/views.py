@@ -113,28 +113,34 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_GET
 def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
-    rules.person_for(request.user, person_id)  # 404 unless the user may read them
-    person = people_selectors.person_profile(person_id=person_id)
+    # 404 unless the user may read them (access.rules), in the profile's query
+    person = people_selectors.person_profile(
+        person_id=person_id, people=rules.visible_people(request.user)
+    )
     page, entries = selectors.person_timeline(person=person, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
         return render(
             request, "web/_timeline.html", {"person": person, "page": page, "entries": entries}
         )
     jobs = person.all_jobs  # type: ignore[attr-defined]
+    # M18: only for the owner's team and admins; the read is recorded.
+    personal_facts = rules.personal_facts_for(request.user, person)
+    today = timezone.localdate()
+    cfg = engine_config()
+    health, history = _health_reads(today=today, person=person, cfg=cfg)
     context = {
         "person": person,
-        # M18: only for the owner's team and admins; the read is recorded.
-        "personal_facts": rules.personal_facts_for(request.user, person),
+        "personal_facts": personal_facts,
         "current_jobs": [job for job in jobs if job.end is None],
         "past_jobs": [job for job in jobs if job.end is not None],
         "items": item_views.sections(person=person),
         "page": page,
         "entries": entries,
-        "health": _health_context(today=timezone.localdate(), person=person),
-        "travel": time_travel.time_travel(request, person=person),
-        "history": time_travel.health_history(person=person),
+        "health": health,
+        "travel": time_travel.time_travel(request, person=person, cfg=cfg),
+        "history": history,
         "person_time": person_time.person_time(person=person),
-    } | history_context(request.user, person)
+    } | history_context(request.user, person, sees_personal_facts=personal_facts is not None)
     return render(request, "web/person_detail.html", context)
 
 
@@ -159,8 +165,10 @@ def account_list(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_GET
 def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
-    rules.account_for(request.user, account_id)  # 404 unless the user may read it
-    account = people_selectors.account_profile(account_id=account_id)
+    # 404 unless the user may read it (access.rules), in the profile's query
+    account = people_selectors.account_profile(
+        account_id=account_id, accounts=rules.visible_accounts(request.user)
+    )
     page, entries = selectors.account_timeline(account=account, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
         return render(
@@ -170,7 +178,9 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     cfg = engine_config()
     # One coverage, as the engine counts it: the graph and its table are the same pairs.
     graph = health_selectors.coverage_graph(account=account, as_of=today, cfg=cfg)
-    health = _health_context(today=today, account=account, cfg=cfg)
+    health, history = _health_reads(today=today, account=account, cfg=cfg)
+    # One read of the value items for their section and the ledger.
+    values = account_page.value_items(account=account, today=today)
     context = {
         "account": account,
         "people": people_selectors.account_people(account=account),
@@ -182,15 +192,15 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
         ),
         "coverage_days": cfg.coverage_window_days,
         "coverage_graph": charts.bipartite(graph),
-        "items": item_views.sections(account=account),
+        "items": item_views.sections(account=account, rows={"value": values.section}),
         "page": page,
         "entries": entries,
         "health": health,
         "introductions": account_page.introductions(health["plays"]),
         "growth": account_page.growth(account=account, today=today),
-        "ledger": account_page.ledger(account=account, today=today),
+        "ledger": account_page.ledger(account=account, today=today, values=values.ledger),
         "travel": time_travel.time_travel(request, account=account, cfg=cfg),
-        "history": time_travel.health_history(account=account, cfg=cfg),
+        "history": history,
     } | history_context(request.user, account)
     return render(request, "web/account_detail.html", context)
 
@@ -582,20 +592,43 @@ def play_dismiss_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
     return _play_response(request, play, _("Dismissed."))
 
 
+def _health_reads(
+    *,
+    today: dt.date,
+    cfg: EngineConfig,
+    person: Person | None = None,
+    account: Account | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The health panel and the year's history chart of a page, from one read of the
+    year's snapshots (3 queries in all: the latest snapshot, the year, the open plays)."""
+    since = today - dt.timedelta(weeks=time_travel.HISTORY_WEEKS)
+    points = health_selectors.health_history(
+        since=since, until=today, person=person, account=account
+    )
+    health = _health_context(today=today, person=person, account=account, cfg=cfg, points=points)
+    history = time_travel.health_history(person=person, account=account, cfg=cfg, points=points)
+    return health, history
+
+
 def _health_context(
     *,
     today: dt.date,
     person: Person | None = None,
     account: Account | None = None,
     cfg: EngineConfig | None = None,
+    points: list[tuple[dt.date, int]] | None = None,
 ) -> dict[str, Any]:
-    """The latest snapshot explained, its 180-day history and the open plays (3 queries)."""
+    """The latest snapshot explained, its 180-day history and the open plays (3 queries;
+    2 given ``points``, a history that covers the 180 days)."""
     cfg = cfg or engine_config()
     snapshot = health_selectors.health_on(as_of=today, person=person, account=account)
     since = today - dt.timedelta(days=HISTORY_DAYS)
-    history = health_selectors.health_history(
-        since=since, until=today, person=person, account=account
-    )
+    if points is None:
+        history = health_selectors.health_history(
+            since=since, until=today, person=person, account=account
+        )
+    else:
+        history = [(day, overall) for day, overall in points if since <= day <= today]
     plays = []
     for play in health_selectors.open_plays_about(today=today, person=person, account=account):
         reason, action = reason_and_action(play.kind, play.facts)
