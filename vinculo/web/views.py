@@ -114,9 +114,9 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     # 404 unless the user may read them (access.rules), in the profile's query
-    person = people_selectors.person_profile(
-        person_id=person_id, people=rules.visible_people(request.user)
-    )
+    # and whether they may see the personal facts, too
+    readable = rules.with_personal_facts_flag(request.user, rules.visible_people(request.user))
+    person = people_selectors.person_profile(person_id=person_id, people=readable)
     page, entries = selectors.person_timeline(person=person, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
         return render(
@@ -124,7 +124,11 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         )
     jobs = person.all_jobs  # type: ignore[attr-defined]
     # M18: only for the owner's team and admins; the read is recorded.
-    personal_facts = rules.personal_facts_for(request.user, person)
+    personal_facts = rules.personal_facts_for(
+        request.user,
+        person,
+        visible=person.facts_visible,  # type: ignore[attr-defined]
+    )
     today = timezone.localdate()
     cfg = engine_config()
     health, history = _health_reads(today=today, person=person, cfg=cfg)

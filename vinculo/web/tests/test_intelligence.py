@@ -498,17 +498,16 @@ def test_health_panels_keep_a_fixed_query_count(
         )
 
     # the page's own queries (no timeline events: one fewer than test_detail_pages' pin)
-    # and four for health: the engine's settings, latest snapshot, history, plays with
-    # their owner and person; the account page also reads its coverage pairs, its staff's
-    # functions and the names on both sides (the engine's own coverage). The year's
-    # history chart is one more (the person's also reads the settings again) and the
-    # person's contacts by month one; the account's product lines, value items and
-    # concessions three; +1 each: access.rules.person_for / account_for, the read check;
-    # +1 each: the audit trail; +4 each: the complaints, concerns, initiatives and value
-    # items beside the promises (web.item_views.sections).
-    with django_assert_num_queries(24):
+    # and four for health: the engine's settings, the year's history (the panel's 180
+    # days and the chart from one read), latest snapshot, plays with their owner and
+    # person; the account page also reads its coverage pairs, its staff's functions and
+    # the names on both sides (the engine's own coverage). The person's contacts by month
+    # one; the account's product lines and concessions two (its value items are read
+    # once for their section and the ledger); the audit trail one each; the five item
+    # sections (web.item_views.sections). The read check is in the profile's query.
+    with django_assert_num_queries(20):
         assert signed_in.get(person.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(25):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
 
 
