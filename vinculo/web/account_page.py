@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
-
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Sum
 
@@ -64,7 +63,9 @@ def value_items(*, account: Account, today: dt.date) -> ValueItems:
     return ValueItems(
         section=[v for v in rows if v.item_open or v.date >= section_since],
         ledger=sorted(
-            (v for v in rows if since <= v.date <= today), key=lambda v: (v.date, v.pk), reverse=True
+            (v for v in rows if since <= v.date <= today),
+            key=lambda v: (v.date, v.pk),
+            reverse=True,
         ),
     )
 

@@ -68,7 +68,7 @@ def _timeline_page(
         page = paginator.get_page(number)
         rows = list(page.object_list)
     else:
-        paginator.count = total  # type: ignore[misc]  # the cached_property, known already
+        paginator.count = total  # the cached_property, known already
         page = paginator.page(number)
     page.object_list = rows
     interaction_ids = [row_id for source, row_id, _at in rows if source == INTERACTION]
@@ -100,16 +100,14 @@ def _page_number(raw: str | int) -> int:
     return max(number, 1)
 
 
-def _counted_slice(
-    merged: QuerySet[Any], number: int
-) -> tuple[list[tuple[str, int, Any]], int]:
+def _counted_slice(merged: QuerySet[Any], number: int) -> tuple[list[tuple[str, int, Any]], int]:
     """One page of the merged heads, newest first, and how many there are in all, in one
     query (a window count over the UNION)."""
     sql, params = merged.query.sql_with_params()
     offset = (number - 1) * TIMELINE_PAGE_SIZE
     with connections[merged.db].cursor() as cursor:
         cursor.execute(
-            "SELECT row_source, id, at, COUNT(*) OVER () FROM"  # noqa: S608 (compiled ORM SQL)
+            "SELECT row_source, id, at, COUNT(*) OVER () FROM"
             f" ({sql}) merged ORDER BY at DESC, id DESC LIMIT %s OFFSET %s",
             [*params, TIMELINE_PAGE_SIZE, offset],
         )
@@ -118,9 +116,7 @@ def _counted_slice(
     return [(source, row_id, at) for source, row_id, at, _n in fetched], total
 
 
-def _at(
-    interaction: Interaction | None, event: TimelineEvent | None, source: str, raw: Any
-) -> Any:
+def _at(interaction: Interaction | None, event: TimelineEvent | None, source: str, raw: Any) -> Any:
     """The entry's moment from its row (a raw cursor gives SQLite's text, not a datetime)."""
     if source == INTERACTION and interaction is not None:
         return interaction.started_at

@@ -167,7 +167,9 @@ def test_agenda_shows_plays_with_why_action_link_due_and_buttons(
     # opened form has the focus
     week = (today() + dt.timedelta(days=7)).isoformat()
     assert f'name="until" value="{week}" required autofocus>' in snooze
-    assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required autofocus>', dismiss)
+    assert re.search(
+        r'<textarea id="dismiss-\d+" name="reason" rows="2" required autofocus>', dismiss
+    )
     # the play's page has both forms, and says what the play is about
     assert f'name="until" value="{week}" required>' in page
     assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required>', page)
