@@ -325,16 +325,23 @@ def record_personal_reads(user: User, person_ids: Iterable[int], *, face: str) -
         PersonalDataRead(user_id=user.pk, username=user.get_username(), person_id=pk, face=face)
         for pk in dict.fromkeys(person_ids)
     ]
-    PersonalDataRead.objects.bulk_create(rows, batch_size=1000)
+    if len(rows) == 1:
+        rows[0].save()  # one INSERT, without bulk_create's transaction around it
+    else:
+        PersonalDataRead.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
 def personal_facts_for(
-    user: User, person: Person, *, face: str = Face.WEB
+    user: User, person: Person, *, face: str = Face.WEB, visible: bool | None = None
 ) -> dict[str, Any] | None:
     """The person's personal facts if the user may see them (else None), recording the read
-    (when there is anything to read). One query to decide, one to record."""
-    if not can_see_personal_facts(user, person):
+    (when there is anything to read). One query to decide, one to record; none to decide
+    given ``visible``, the ``facts_visible`` of ``with_personal_facts_flag`` read with the
+    person."""
+    if visible is None:
+        visible = can_see_personal_facts(user, person)
+    if not visible:
         return None
     facts = _facts_of(person)
     if _has_any(facts):

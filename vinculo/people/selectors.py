@@ -183,10 +183,13 @@ def people_list(
     return people.order_by(_order(column, descending=descending), "search_name", "name", "pk")
 
 
-def person_profile(*, person_id: int) -> Person:
-    """One person with owner, plan, addresses and every job (current first), or 404."""
+def person_profile(*, person_id: int, people: QuerySet[Person] | None = None) -> Person:
+    """One person with owner, plan, addresses and every job (current first), or 404; with
+    ``people`` (e.g. those a user may read), one of them or 404, in the same query."""
     return get_object_or_404(
-        Person.objects.select_related("owner", "contact_plan").prefetch_related(
+        (Person.objects.all() if people is None else people)
+        .select_related("owner", "contact_plan")
+        .prefetch_related(
             Prefetch("emails", queryset=PersonEmail.objects.order_by("id")),
             Prefetch(
                 "employments",
@@ -238,10 +241,14 @@ def accounts_list(*, query: str = "", sort: str = "name") -> QuerySet[Account]:
     return accounts.order_by(_order(column, descending=descending), "name", "pk")
 
 
-def account_profile(*, account_id: int) -> Account:
-    """One account with owner and domains, or 404."""
+def account_profile(*, account_id: int, accounts: QuerySet[Account] | None = None) -> Account:
+    """One account with owner and domains, or 404; with ``accounts`` (e.g. those a user
+    may read), one of them or 404, in the same query."""
     return get_object_or_404(
-        Account.objects.select_related("owner").prefetch_related("domains"), pk=account_id
+        (Account.objects.all() if accounts is None else accounts)
+        .select_related("owner")
+        .prefetch_related("domains"),
+        pk=account_id,
     )
 
 

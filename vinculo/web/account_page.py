@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Sum
@@ -14,6 +15,7 @@ from django.db.models import Sum
 from vinculo.growth.models import Concession, Holding, ValueItem
 from vinculo.health.words import introduction
 from vinculo.people.models import Account
+from vinculo.web.item_views import KINDS, RECENT_DAYS
 
 YEARS = 3
 LEDGER_DAYS = 365
@@ -45,14 +47,41 @@ def growth(*, account: Account, today: dt.date) -> dict[str, Any]:
     }
 
 
-def ledger(*, account: Account, today: dt.date) -> dict[str, Any]:
-    """The value delivered and the concessions granted in the last year, newest first."""
+@dataclass
+class ValueItems:
+    section: list[ValueItem]  # the page's "Value delivered" section (web.item_views)
+    ledger: list[ValueItem]  # the value ledger's, the last year's
+
+
+def value_items(*, account: Account, today: dt.date) -> ValueItems:
+    """The account's value items for its section and its ledger, in one query: those not
+    yet told to the client or of the last year, split as each lists them."""
+    kind = KINDS["value"]
     since = today - dt.timedelta(days=LEDGER_DAYS)
-    values = list(
-        ValueItem.objects.filter(account=account, date__gte=since, date__lte=today)
-        .select_related("person")
-        .order_by("-date", "-pk")
+    rows = kind.rows_about(person=None, account=account, recent_since=since)
+    section_since = today - dt.timedelta(days=RECENT_DAYS)
+    return ValueItems(
+        section=[v for v in rows if v.item_open or v.date >= section_since],
+        ledger=sorted(
+            (v for v in rows if since <= v.date <= today),
+            key=lambda v: (v.date, v.pk),
+            reverse=True,
+        ),
     )
+
+
+def ledger(
+    *, account: Account, today: dt.date, values: list[ValueItem] | None = None
+) -> dict[str, Any]:
+    """The value delivered and the concessions granted in the last year, newest first
+    (``values``: the last year's value items, newest first, when read already)."""
+    since = today - dt.timedelta(days=LEDGER_DAYS)
+    if values is None:
+        values = list(
+            ValueItem.objects.filter(account=account, date__gte=since, date__lte=today)
+            .select_related("person")
+            .order_by("-date", "-pk")
+        )
     concessions = list(
         Concession.objects.filter(account=account, granted_on__gte=since, granted_on__lte=today)
         .select_related("person")

@@ -101,10 +101,16 @@ class Kind:
         """What is said once a form is saved."""
         return self.words[4 + ACTIONS.index(action)]
 
-    def rows_about(self, *, person: Person | None, account: Account | None) -> list[Any]:
-        """Its open rows and those closed in the last ``RECENT_DAYS``, about a person or
-        an account: one query."""
-        since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
+    def rows_about(
+        self,
+        *,
+        person: Person | None,
+        account: Account | None,
+        recent_since: dt.date | None = None,
+    ) -> list[Any]:
+        """Its open rows and those closed in the last ``RECENT_DAYS`` (or since
+        ``recent_since``), about a person or an account: one query."""
+        since = recent_since or timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
         where = Q(person=person) if person is not None else Q(account=account)
         recent = Q(**{f"{self.closed_field}__gte": since})
         return list(
@@ -228,19 +234,29 @@ class Where:
         return f"{self.subject.get_absolute_url()}#items-{kind.slug}"
 
 
-def section(kind: Kind, where: Where, **extra: Any) -> dict[str, Any]:
+def section(
+    kind: Kind, where: Where, rows: list[Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     subject = where.subject
-    rows = kind.rows_about(
-        person=subject if isinstance(subject, Person) else None,
-        account=subject if isinstance(subject, Account) else None,
-    )
+    if rows is None:
+        rows = kind.rows_about(
+            person=subject if isinstance(subject, Person) else None,
+            account=subject if isinstance(subject, Account) else None,
+        )
     return {"kind": kind, "rows": rows, "where": where, "today": timezone.localdate(), **extra}
 
 
-def sections(*, person: Person | None = None, account: Account | None = None) -> list[Any]:
-    """The five sections of a person's or account's page: one query each."""
+def sections(
+    *,
+    person: Person | None = None,
+    account: Account | None = None,
+    rows: dict[str, list[Any]] | None = None,
+) -> list[Any]:
+    """The five sections of a person's or account's page: one query each, but for the
+    kinds whose ``rows`` (by slug, as ``Kind.rows_about`` lists them) the page read."""
     where = Where(person or account)
-    return [section(kind, where) for kind in KINDS.values()]
+    rows = rows or {}
+    return [section(kind, where, rows.get(kind.slug)) for kind in KINDS.values()]
 
 
 # --- the views ---------------------------------------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
@@ -55,9 +57,20 @@ def _timeline_page(
         .annotate(row_source=Value(EVENT, output_field=CharField()), at=F("occurred_at"))
         .values_list("row_source", "id", "at")
     )
-    merged = heads.union(event_heads, all=True).order_by("-at", "-id")
-    page = Paginator(merged, TIMELINE_PAGE_SIZE).get_page(page_number)
-    rows = list(page.object_list)
+    merged = heads.union(event_heads, all=True)
+    paginator: Paginator[tuple[str, int, datetime]] = Paginator(
+        merged.order_by("-at", "-id"), TIMELINE_PAGE_SIZE
+    )
+    number = _page_number(page_number)
+    rows, total = _counted_slice(merged, number)
+    if not rows and number > 1:
+        # Past the end: the last page, as Paginator.get_page gives (two queries more).
+        page = paginator.get_page(number)
+        rows = list(page.object_list)
+    else:
+        paginator.count = total  # the cached_property, known already
+        page = paginator.page(number)
+    page.object_list = rows
     interaction_ids = [row_id for source, row_id, _at in rows if source == INTERACTION]
     event_ids = [row_id for source, row_id, _at in rows if source == EVENT]
     loaded_interactions = (
@@ -70,13 +83,46 @@ def _timeline_page(
     )
     entries = [
         TimelineEntry(
-            at=at,
+            at=_at(loaded_interactions.get(row_id), loaded_events.get(row_id), source, at),
             interaction=loaded_interactions.get(row_id) if source == INTERACTION else None,
             event=loaded_events.get(row_id) if source == EVENT else None,
         )
         for source, row_id, at in rows
     ]
     return page, entries
+
+
+def _page_number(raw: str | int) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+def _counted_slice(merged: QuerySet[Any], number: int) -> tuple[list[tuple[str, int, Any]], int]:
+    """One page of the merged heads, newest first, and how many there are in all, in one
+    query (a window count over the UNION)."""
+    sql, params = merged.query.sql_with_params()
+    offset = (number - 1) * TIMELINE_PAGE_SIZE
+    with connections[merged.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT row_source, id, at, COUNT(*) OVER () FROM"
+            f" ({sql}) merged ORDER BY at DESC, id DESC LIMIT %s OFFSET %s",
+            [*params, TIMELINE_PAGE_SIZE, offset],
+        )
+        fetched = cursor.fetchall()
+    total = fetched[0][3] if fetched else 0
+    return [(source, row_id, at) for source, row_id, at, _n in fetched], total
+
+
+def _at(interaction: Interaction | None, event: TimelineEvent | None, source: str, raw: Any) -> Any:
+    """The entry's moment from its row (a raw cursor gives SQLite's text, not a datetime)."""
+    if source == INTERACTION and interaction is not None:
+        return interaction.started_at
+    if source == EVENT and event is not None:
+        return event.occurred_at
+    return raw
 
 
 def person_timeline(

@@ -110,14 +110,17 @@ def health_history(
     account: Account | None = None,
     cfg: EngineConfig | None = None,
     weeks: int = HISTORY_WEEKS,
+    points: list[tuple[dt.date, int]] | None = None,
 ) -> dict[str, Any]:
-    """The overall health over the last ``weeks`` weeks as a chart (one query)."""
+    """The overall health over the last ``weeks`` weeks as a chart (one query, none when
+    the page has read these ``points`` already)."""
     cfg = cfg or engine_config()
     today = timezone.localdate()
     since = today - dt.timedelta(weeks=weeks)
-    points = health_selectors.health_history(
-        since=since, until=today, person=person, account=account
-    )
+    if points is None:
+        points = health_selectors.health_history(
+            since=since, until=today, person=person, account=account
+        )
     return {
         "chart": charts.history(
             points, start=since, end=today, bands=(cfg.yellow_from, cfg.green_from)

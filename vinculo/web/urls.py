@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("agenda/", views.agenda, name="agenda"),
+    path("plays/<int:play_id>/", views.play_page, name="play"),
     path("plays/<int:play_id>/done/", views.play_done_view, name="play_done"),
     path("plays/<int:play_id>/snooze/", views.play_snooze_view, name="play_snooze"),
     path("plays/<int:play_id>/dismiss/", views.play_dismiss_view, name="play_dismiss"),

@@ -24,7 +24,7 @@ from vinculo.access import rules
 from vinculo.audit.views import history_context
 from vinculo.commitments.services import commitment_record
 from vinculo.health import selectors as health_selectors
-from vinculo.health.agenda import agenda_for
+from vinculo.health.agenda import agenda_for, fact_of_play
 from vinculo.health.config import EngineConfig
 from vinculo.health.models import Play, PlayKind
 from vinculo.health.peers import LOST, QUADRANTS, portfolio_quadrants
@@ -56,6 +56,7 @@ from vinculo.web import (
 from vinculo.web.access import AuthedHttpRequest, require_reader_of_reports, require_writer
 from vinculo.web.forms import InteractionForm
 from vinculo.web.selectors import FACT_PLAY_KINDS
+from vinculo.web.templatetags.vinculo_agenda import close_url, play_urls
 
 LIST_PAGE_SIZE = 50
 # The files a list can be downloaded as (vinculo.exchange.views), with their button's words.
@@ -112,28 +113,38 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_GET
 def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
-    rules.person_for(request.user, person_id)  # 404 unless the user may read them
-    person = people_selectors.person_profile(person_id=person_id)
+    # 404 unless the user may read them (access.rules), in the profile's query
+    # and whether they may see the personal facts, too
+    readable = rules.with_personal_facts_flag(request.user, rules.visible_people(request.user))
+    person = people_selectors.person_profile(person_id=person_id, people=readable)
     page, entries = selectors.person_timeline(person=person, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
         return render(
             request, "web/_timeline.html", {"person": person, "page": page, "entries": entries}
         )
     jobs = person.all_jobs  # type: ignore[attr-defined]
+    # M18: only for the owner's team and admins; the read is recorded.
+    personal_facts = rules.personal_facts_for(
+        request.user,
+        person,
+        visible=person.facts_visible,  # type: ignore[attr-defined]
+    )
+    today = timezone.localdate()
+    cfg = engine_config()
+    health, history = _health_reads(today=today, person=person, cfg=cfg)
     context = {
         "person": person,
-        # M18: only for the owner's team and admins; the read is recorded.
-        "personal_facts": rules.personal_facts_for(request.user, person),
+        "personal_facts": personal_facts,
         "current_jobs": [job for job in jobs if job.end is None],
         "past_jobs": [job for job in jobs if job.end is not None],
         "items": item_views.sections(person=person),
         "page": page,
         "entries": entries,
-        "health": _health_context(today=timezone.localdate(), person=person),
-        "travel": time_travel.time_travel(request, person=person),
-        "history": time_travel.health_history(person=person),
+        "health": health,
+        "travel": time_travel.time_travel(request, person=person, cfg=cfg),
+        "history": history,
         "person_time": person_time.person_time(person=person),
-    } | history_context(request.user, person)
+    } | history_context(request.user, person, sees_personal_facts=personal_facts is not None)
     return render(request, "web/person_detail.html", context)
 
 
@@ -158,8 +169,10 @@ def account_list(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_GET
 def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
-    rules.account_for(request.user, account_id)  # 404 unless the user may read it
-    account = people_selectors.account_profile(account_id=account_id)
+    # 404 unless the user may read it (access.rules), in the profile's query
+    account = people_selectors.account_profile(
+        account_id=account_id, accounts=rules.visible_accounts(request.user)
+    )
     page, entries = selectors.account_timeline(account=account, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
         return render(
@@ -169,7 +182,9 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     cfg = engine_config()
     # One coverage, as the engine counts it: the graph and its table are the same pairs.
     graph = health_selectors.coverage_graph(account=account, as_of=today, cfg=cfg)
-    health = _health_context(today=today, account=account, cfg=cfg)
+    health, history = _health_reads(today=today, account=account, cfg=cfg)
+    # One read of the value items for their section and the ledger.
+    values = account_page.value_items(account=account, today=today)
     context = {
         "account": account,
         "people": people_selectors.account_people(account=account),
@@ -181,15 +196,15 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
         ),
         "coverage_days": cfg.coverage_window_days,
         "coverage_graph": charts.bipartite(graph),
-        "items": item_views.sections(account=account),
+        "items": item_views.sections(account=account, rows={"value": values.section}),
         "page": page,
         "entries": entries,
         "health": health,
         "introductions": account_page.introductions(health["plays"]),
         "growth": account_page.growth(account=account, today=today),
-        "ledger": account_page.ledger(account=account, today=today),
+        "ledger": account_page.ledger(account=account, today=today, values=values.ledger),
         "travel": time_travel.time_travel(request, account=account, cfg=cfg),
-        "history": time_travel.health_history(account=account, cfg=cfg),
+        "history": history,
     } | history_context(request.user, account)
     return render(request, "web/account_detail.html", context)
 
@@ -440,6 +455,7 @@ def agenda(request: AuthedHttpRequest) -> HttpResponse:
             "show_all": show_all,
             "today": today,
             "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+            "urls": play_urls(),
             "can_act": can_act,
             "snoozed_count": snoozed,
             "dismissed_count": dismissed,
@@ -502,6 +518,33 @@ def _my_play(request: AuthedHttpRequest, play_id: int) -> tuple[User, Play]:
     return user, get_object_or_404(_my_plays(user), pk=play_id)
 
 
+PLAY_FORMS = ("snooze", "dismiss")
+
+
+@require_GET
+def play_page(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
+    """One play and its answers. From a Today card, htmx asks for one form
+    (``?form=snooze`` or ``dismiss``), its first field focused; without JavaScript the
+    card links here, to the whole page with both forms."""
+    _user, play = _my_play(request, play_id)
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "play": play,
+        "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+    }
+    form = request.GET.get("form", "")
+    if request.htmx and form in PLAY_FORMS:
+        return render(request, "web/_play_form.html", context | {"form": form, "focus": True})
+    reason, action = reason_and_action(play.kind, play.facts)
+    fact = fact_of_play(play.kind, play.person_id, play.pk, play.facts or {})
+    close = close_url({"urls": play_urls()}, fact, play.kind)
+    return render(
+        request,
+        "web/play.html",
+        context | {"nav": "agenda", "reason": reason, "action": action, "close": close},
+    )
+
+
 @require_POST
 def play_reopen_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
     """Bring a snoozed or dismissed play back to the agenda."""
@@ -553,20 +596,43 @@ def play_dismiss_view(request: AuthedHttpRequest, play_id: int) -> HttpResponse:
     return _play_response(request, play, _("Dismissed."))
 
 
+def _health_reads(
+    *,
+    today: dt.date,
+    cfg: EngineConfig,
+    person: Person | None = None,
+    account: Account | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The health panel and the year's history chart of a page, from one read of the
+    year's snapshots (3 queries in all: the latest snapshot, the year, the open plays)."""
+    since = today - dt.timedelta(weeks=time_travel.HISTORY_WEEKS)
+    points = health_selectors.health_history(
+        since=since, until=today, person=person, account=account
+    )
+    health = _health_context(today=today, person=person, account=account, cfg=cfg, points=points)
+    history = time_travel.health_history(person=person, account=account, cfg=cfg, points=points)
+    return health, history
+
+
 def _health_context(
     *,
     today: dt.date,
     person: Person | None = None,
     account: Account | None = None,
     cfg: EngineConfig | None = None,
+    points: list[tuple[dt.date, int]] | None = None,
 ) -> dict[str, Any]:
-    """The latest snapshot explained, its 180-day history and the open plays (3 queries)."""
+    """The latest snapshot explained, its 180-day history and the open plays (3 queries;
+    2 given ``points``, a history that covers the 180 days)."""
     cfg = cfg or engine_config()
     snapshot = health_selectors.health_on(as_of=today, person=person, account=account)
     since = today - dt.timedelta(days=HISTORY_DAYS)
-    history = health_selectors.health_history(
-        since=since, until=today, person=person, account=account
-    )
+    if points is None:
+        history = health_selectors.health_history(
+            since=since, until=today, person=person, account=account
+        )
+    else:
+        history = [(day, overall) for day, overall in points if since <= day <= today]
     plays = []
     for play in health_selectors.open_plays_about(today=today, person=person, account=account):
         reason, action = reason_and_action(play.kind, play.facts)
@@ -586,6 +652,7 @@ def _health_context(
         "plays": plays,
         "today": today,
         "snooze_default": today + dt.timedelta(days=SNOOZE_DAYS),
+        "play_urls": play_urls(),
     }
 
 

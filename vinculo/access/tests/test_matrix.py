@@ -379,12 +379,12 @@ def test_insights_for_a_user_hold_only_their_scope(book: Book) -> None:
 # --- the cost: a constant number of queries more ------------------------------------------
 
 
-def test_person_page_costs_one_query_more_for_a_user_with_a_scope(
+def test_person_page_costs_no_query_more_for_a_user_with_a_scope(
     client: Client, book: Book
 ) -> None:
-    """Against the page before access, the admin's page has the read check and, when the
-    person has personal facts, the insert of the read record; an account manager's also
-    one query to decide whether they may see those facts."""
+    """The read check and whether the reader may see the personal facts are part of the
+    profile's query; when the person has personal facts, the read record is one insert,
+    for an admin and an account manager alike."""
     url = f"/people/{book.nuria.pk}/"
     counts = {}
     for name in ("admin", "owner"):
@@ -393,9 +393,9 @@ def test_person_page_costs_one_query_more_for_a_user_with_a_scope(
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts[name] = len(queries)
-    # +1 the facts decision for the profile, +1 the same decision for the audit trail's
-    # values (vinculo.audit.views.history_context asks the rule again).
-    assert counts["owner"] == counts["admin"] + 2
+    # None more: whether they may see the facts is read with the profile (access.rules.
+    # with_personal_facts_flag) and the audit trail's values reuse that decision.
+    assert counts["owner"] == counts["admin"]
 
 
 def test_dates_do_not_matter_to_scope(book: Book) -> None:

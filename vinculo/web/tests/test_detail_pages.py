@@ -159,13 +159,13 @@ def test_person_page_query_count_is_fixed(
     # Both kinds on the first page (a page with one kind only does one query fewer).
     contact_plan_set(person=person, every_days=30)
 
-    # session, user, person+owner+plan, emails, jobs, promises, timeline count, timeline
-    # page, interactions, their people, our colleagues, events, the engine's settings,
-    # latest health, health history, open plays
-    # +1: access.rules.person_for (the read check) before the profile; +1 the audit trail;
-    # +3 the time travel, the year's history and the contacts by month
-    # +4 the complaints, concerns, initiatives and value items (web.item_views.sections)
-    with django_assert_num_queries(25):
+    # session, user, person+owner+plan (with the read check and the personal-facts flag of
+    # access.rules), emails, jobs, the timeline page with its count (one query), its
+    # interactions, their people, our colleagues, events, the engine's settings (once),
+    # the year's health history (the panel's 180 days and the chart from one read), the
+    # latest health, open plays, the five item sections (web.item_views.sections), the
+    # contacts by month, the audit trail
+    with django_assert_num_queries(21):
         response = signed_in.get(person.get_absolute_url())
 
     assert response.status_code == 200
@@ -234,14 +234,14 @@ def test_account_page_query_count_is_fixed(
     make_book(size)
     account = Account.objects.get(name="Cuenta A")
 
-    # session, user, account+owner, domains, jobs, the engine's settings, coverage pairs,
-    # their staff's functions, our colleagues' and their people's names (the engine's
-    # coverage), promises, timeline count, timeline page, interactions, their people, our
-    # colleagues (no events on page 1), latest health, health history, open plays
-    # +1: access.rules.account_for (the read check) before the profile; +1 the audit trail;
-    # +3 the product lines, value items and concessions
-    # +4 the complaints, concerns, initiatives and value items (web.item_views.sections)
-    with django_assert_num_queries(29):
+    # session, user, account+owner (with the read check of access.rules), domains, jobs,
+    # the engine's settings, coverage pairs, their staff's functions, our colleagues' and
+    # their people's names (the engine's coverage), the timeline page with its count (one
+    # query), interactions, their people, our colleagues (no events on page 1), the year's
+    # health history (panel and chart), latest health, open plays, the promises,
+    # complaints, concerns and initiatives, the value items (their section and the
+    # ledger: one read), the product lines, concessions, the audit trail
+    with django_assert_num_queries(25):
         response = signed_in.get(account.get_absolute_url())
 
     assert response.status_code == 200

@@ -153,12 +153,27 @@ def test_agenda_shows_plays_with_why_action_link_due_and_buttons(
     assert f'href="{marta.get_absolute_url()}"' in html
     assert '<span class="chip chip-kind-meetings_shrinking">Meetings shrinking</span>' in html
     assert f'hx-post="/plays/{play.pk}/done/"' in html
-    assert f'hx-post="/plays/{play.pk}/snooze/"' in html
-    assert f'hx-post="/plays/{play.pk}/dismiss/"' in html
-    # the snooze date defaults to a week later; the dismiss reason is required
+    # Snooze and Dismiss fetch their form when opened (without JavaScript: the play's page)
+    assert f'hx-get="/plays/{play.pk}/?form=snooze"' in html
+    assert f'hx-get="/plays/{play.pk}/?form=dismiss"' in html
+    assert f'href="/plays/{play.pk}/#dismiss-{play.pk}"' in html
+    hx = {"HTTP_HX_REQUEST": "true", **EN}
+    snooze = signed_in.get(f"/plays/{play.pk}/", {"form": "snooze"}, **hx).content.decode()
+    dismiss = signed_in.get(f"/plays/{play.pk}/", {"form": "dismiss"}, **hx).content.decode()
+    page = signed_in.get(f"/plays/{play.pk}/", **EN).content.decode()
+    assert f'hx-post="/plays/{play.pk}/snooze/"' in snooze and "<html" not in snooze
+    assert f'hx-post="/plays/{play.pk}/dismiss/"' in dismiss
+    # the snooze date defaults to a week later; the dismiss reason is required; the
+    # opened form has the focus
     week = (today() + dt.timedelta(days=7)).isoformat()
-    assert f'name="until" value="{week}"' in html
-    assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required>', html)
+    assert f'name="until" value="{week}" required autofocus>' in snooze
+    assert re.search(
+        r'<textarea id="dismiss-\d+" name="reason" rows="2" required autofocus>', dismiss
+    )
+    # the play's page has both forms, and says what the play is about
+    assert f'name="until" value="{week}" required>' in page
+    assert re.search(r'<textarea id="dismiss-\d+" name="reason" rows="2" required>', page)
+    assert "Meetings are getting shorter" in page
 
 
 def test_agenda_shows_one_card_per_person_with_every_reason_strongest_first(
@@ -485,17 +500,16 @@ def test_health_panels_keep_a_fixed_query_count(
         )
 
     # the page's own queries (no timeline events: one fewer than test_detail_pages' pin)
-    # and four for health: the engine's settings, latest snapshot, history, plays with
-    # their owner and person; the account page also reads its coverage pairs, its staff's
-    # functions and the names on both sides (the engine's own coverage). The year's
-    # history chart is one more (the person's also reads the settings again) and the
-    # person's contacts by month one; the account's product lines, value items and
-    # concessions three; +1 each: access.rules.person_for / account_for, the read check;
-    # +1 each: the audit trail; +4 each: the complaints, concerns, initiatives and value
-    # items beside the promises (web.item_views.sections).
-    with django_assert_num_queries(24):
+    # and four for health: the engine's settings, the year's history (the panel's 180
+    # days and the chart from one read), latest snapshot, plays with their owner and
+    # person; the account page also reads its coverage pairs, its staff's functions and
+    # the names on both sides (the engine's own coverage). The person's contacts by month
+    # one; the account's product lines and concessions two (its value items are read
+    # once for their section and the ledger); the audit trail one each; the five item
+    # sections (web.item_views.sections). The read check is in the profile's query.
+    with django_assert_num_queries(20):
         assert signed_in.get(person.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(25):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
 
 

@@ -573,10 +573,9 @@ def test_person_page_query_count_with_the_edit_buttons(
     signed_in: Client, person: Person, django_assert_num_queries: Any
 ) -> None:
     contact_plan_set(person=person, every_days=30)
-    # As test_detail_pages pins it (25 there, with promises and a timeline to page, which
-    # this person lacks): the edit buttons and their sections add no query, the item
-    # sections (vinculo.web.item_views) four.
-    with django_assert_num_queries(22):
+    # As test_detail_pages pins it (21 there, with a timeline to page, which this person
+    # lacks): the edit buttons and their sections add no query.
+    with django_assert_num_queries(18):
         html = signed_in.get(person.get_absolute_url(), **EN).content.decode()
     for edit in ("profile", "job-change", "plan"):
         assert f'hx-get="/people/{person.pk}/{edit}/"' in html

@@ -136,12 +136,11 @@ def test_time_travel_query_count_is_fixed(
         snap(today() - dt.timedelta(weeks=week), 50 + week % 40, account=acme)
     asked = (today() - dt.timedelta(days=30)).isoformat()
 
-    # the account page without timeline events or people (17, +1 the access check, +1 the
-    # audit trail, +4 the item sections beside the promises) plus the chosen date's
-    # snapshot and its plays
-    with django_assert_num_queries(23):
+    # the account page without timeline events or people (as test_detail_pages pins it,
+    # less its timeline's interactions) plus the chosen date's snapshot and its plays
+    with django_assert_num_queries(20):
         assert signed_in.get(acme.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(22):
         assert signed_in.get(f"{acme.get_absolute_url()}?as_of={asked}").status_code == 200
 
 
