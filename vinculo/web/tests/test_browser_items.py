@@ -96,6 +96,7 @@ def test_record_and_close_a_promise_and_resolve_a_complaint_from_today(
     card = page.locator(f"#play-{play.pk}")
     card.get_by_role("link", name="Hecha").click()
     expect(card.get_by_label("Resuelta el")).to_have_value(today.isoformat())
+    page.wait_for_load_state("networkidle")  # the form's swap done before typing into it
     card.get_by_label("Cómo se resolvió").fill("Abono emitido")
     card.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Reclamación resuelta.")).to_be_visible()

@@ -62,6 +62,7 @@ def test_edit_profile_job_change_and_cadence_in_place(
     page.get_by_role("link", name="Editar perfil").click()
     name = page.get_by_label("Nombre", exact=True)
     expect(name).to_be_focused()
+    page.wait_for_load_state("networkidle")  # the form's swap done before typing into it
     page.get_by_label("Teléfonos").fill("611 222 333")
     page.get_by_label("Familia").fill("Dos hijas; le encanta el senderismo")
     page.get_by_role("button", name="Guardar").click()
