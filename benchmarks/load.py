@@ -37,6 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOCUSTFILE = ROOT / "benchmarks" / "load" / "locustfile.py"
 KAMS = (("lucia", "demo-kam-2024"), ("james", "demo-kam-2024"))
+# The locust user classes of each mix (benchmarks/load/locustfile.py).
+MIXES = {
+    "day": ("AccountManager", "ApiClient", "Ping"),
+    "writers": ("WebWriter", "ApiWriter", "Ping"),
+}
 PAGES = (
     "/agenda/ (Today)",
     "/ (people list)",
@@ -164,6 +169,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--think", default="2,6", help="min,max seconds between clicks")
     parser.add_argument("--pool", action="store_true", help="DATABASE_POOL=true (PostgreSQL)")
+    parser.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default="day",
+        help="day: account managers, API scripts and /ping; writers: only logging, and /ping",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="vinculo-load-"))
@@ -208,7 +219,7 @@ def main() -> int:
         _wait_for(f"{host}/healthz", 60)
         print(
             f"gunicorn: {args.workers} workers x {args.threads} threads; locust: {args.users}"
-            f" users for {args.seconds} s, think time {args.think} s",
+            f" users ({args.mix}) for {args.seconds} s, think time {args.think} s",
             flush=True,
         )
         prefix = workdir / "locust"
@@ -222,7 +233,7 @@ def main() -> int:
             [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
              "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s",
              "--host", host, "--csv", str(prefix), "--stop-timeout", "10",
-             "--loglevel", "WARNING"],
+             "--loglevel", "WARNING", *MIXES[args.mix]],
             env=locust_env, check=False, stdout=subprocess.DEVNULL,
             stderr=(workdir / "locust.log").open("w"), timeout=args.seconds + 120,
         )  # fmt: skip

@@ -11,6 +11,11 @@ Three kinds of client in one run:
 - ``Ping``: one client asking ``/ping`` (no database) twice a second: the trivial endpoint
   that the pages' latencies are compared with, measured in the same run on the same server.
 
+The writers' mix (``load.py --mix writers``) runs instead ``WebWriter`` (an account manager
+who only logs interactions through the web form, without following the redirect) and
+``ApiWriter`` (a script that only creates interactions), with ``VINCULO_LOAD_THINK`` between
+writes, plus ``Ping``: the rate at which the server takes interactions.
+
 Configuration by environment (load.py sets it): ``VINCULO_LOAD_LOGINS`` ("user:password,…"
 account managers who may log interactions), ``VINCULO_LOAD_TOKENS`` ("token@colleague_id,…":
 an API token and the id of its owner's colleague, our side of what it logs),
@@ -150,7 +155,7 @@ class AccountManager(FastHttpUser):
         return None
 
     @task(1)
-    def log_interaction(self) -> None:
+    def log_interaction(self, follow: bool = True) -> None:
         if not self.people:
             return self.people_list()
         person = random.choice(self.people)
@@ -178,10 +183,18 @@ class AccountManager(FastHttpUser):
             data=data,
             name="/interactions/new/ (POST)",
             catch_response=True,
+            allow_redirects=follow,
         ) as response:
-            # Logged: a redirect to the person's page (followed). The form again is a refusal.
-            if response.status_code < 400 and "/interactions/new/" in (response.url or ""):
+            # Logged: a redirect to the person's page (followed unless a writer's). The form
+            # again is a refusal.
+            if (
+                follow
+                and response.status_code < 400
+                and "/interactions/new/" in (response.url or "")
+            ):
                 response.failure("the form came back: the interaction was not logged")
+            elif not follow and response.status_code != 302:
+                response.failure(f"no redirect ({response.status_code}): not logged")
         return None
 
 
@@ -229,6 +242,34 @@ class ApiClient(FastHttpUser):
             name="/api/v1/interactions (POST)",
         )
         return None
+
+
+class WebWriter(AccountManager):
+    """An account manager who only logs interactions (the writers' mix)."""
+
+    weight = 5
+
+    @task
+    def write(self) -> None:
+        self.log_interaction(follow=False)
+
+
+# Only the writing task: the inherited page views are not part of the writers' mix.
+WebWriter.tasks = [WebWriter.write]
+
+
+class ApiWriter(ApiClient):
+    """A script that only creates interactions (the writers' mix)."""
+
+    weight = 5
+    wait_time = between(*_think())
+
+    @task
+    def write(self) -> None:
+        self.create_interaction()
+
+
+ApiWriter.tasks = [ApiWriter.write]
 
 
 class Ping(FastHttpUser):
