@@ -485,6 +485,52 @@ def update_through(
     return tagged(response, record_for(request, rows, pk))
 
 
+def patch_route(
+    router: Any,
+    path: str,
+    *,
+    service: Callable[..., Any],
+    rows: Callable[[], QuerySet[Any]],
+    payload: type[Schema],
+    out: type[Schema],
+    module: str,
+) -> None:
+    """``PATCH path`` through ``service`` (see ``update_through``), registered on ``router``.
+
+    The view is named ``<entity>_change`` in ``module``, as a hand-written one would be, so the
+    OpenAPI operation id stays ``<module>_<entity>_change``; its signature is built here (the
+    path's id, the payload schema, If-Match) because django-ninja reads the parameters from it.
+    """
+    import inspect
+
+    key = path.rsplit("{", 1)[1].rstrip("}")
+
+    def view(request: HttpRequest, **params: Any) -> Any:
+        return update_through(
+            service,
+            request,
+            params["response"],
+            rows(),
+            params[key],
+            params["payload"],
+            params["if_match"],
+        )
+
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", keyword, annotation=HttpRequest),
+            inspect.Parameter(key, keyword, annotation=Id),
+            inspect.Parameter("payload", keyword, annotation=payload),
+            inspect.Parameter("response", keyword, annotation=HttpResponse),
+            inspect.Parameter("if_match", keyword, annotation=str | None, default=IfMatch),
+        ]
+    )
+    view.__name__ = view.__qualname__ = service.__name__.replace("_update", "_change")
+    view.__module__ = module
+    router.patch(path, response=out)(view)
+
+
 # -- Idempotency-Key -------------------------------------------------------------------------
 
 IDEMPOTENCY_TTL = timedelta(hours=24)

@@ -18,17 +18,16 @@ from vinculo.access import rules
 from vinculo.apikit import (
     Id,
     IdempotencyKey,
-    IfMatch,
     PageParams,
     created,
     idempotent,
     ordering_enum,
     orders,
     page_of,
+    patch_route,
     record_for,
     subject_page,
     tagged,
-    update_through,
 )
 from vinculo.commitments import services
 from vinculo.commitments.models import Commitment, Complaint, Concern, Initiative
@@ -338,87 +337,41 @@ def initiative_answer(
 
 
 # -- PATCH, through the <entity>_update services -------------------------------------------
-# (A PATCH is offered once its service exists: never a write past the services' rules.)
+# (Each through its service: never a write past the services' rules.)
 
-if hasattr(services, "commitment_update"):
-
-    @router.patch("/commitments/{commitment_id}", response=CommitmentOut)
-    def commitment_change(
-        request: HttpRequest,
-        commitment_id: Id,
-        payload: CommitmentPatch,
-        response: HttpResponse,
-        if_match: str | None = IfMatch,
-    ) -> Commitment:
-        return update_through(
-            services.commitment_update,
-            request,
-            response,
-            _rows(Commitment),
-            commitment_id,
-            payload,
-            if_match,
-        )
-
-
-if hasattr(services, "complaint_update"):
-
-    @router.patch("/complaints/{complaint_id}", response=ComplaintOut)
-    def complaint_change(
-        request: HttpRequest,
-        complaint_id: Id,
-        payload: ComplaintPatch,
-        response: HttpResponse,
-        if_match: str | None = IfMatch,
-    ) -> Complaint:
-        return update_through(
-            services.complaint_update,
-            request,
-            response,
-            _rows(Complaint),
-            complaint_id,
-            payload,
-            if_match,
-        )
-
-
-if hasattr(services, "concern_update"):
-
-    @router.patch("/concerns/{concern_id}", response=ConcernOut)
-    def concern_change(
-        request: HttpRequest,
-        concern_id: Id,
-        payload: ConcernPatch,
-        response: HttpResponse,
-        if_match: str | None = IfMatch,
-    ) -> Concern:
-        return update_through(
-            services.concern_update,
-            request,
-            response,
-            _rows(Concern),
-            concern_id,
-            payload,
-            if_match,
-        )
-
-
-if hasattr(services, "initiative_update"):
-
-    @router.patch("/initiatives/{initiative_id}", response=InitiativeOut)
-    def initiative_change(
-        request: HttpRequest,
-        initiative_id: Id,
-        payload: InitiativePatch,
-        response: HttpResponse,
-        if_match: str | None = IfMatch,
-    ) -> Initiative:
-        return update_through(
-            services.initiative_update,
-            request,
-            response,
-            _rows(Initiative),
-            initiative_id,
-            payload,
-            if_match,
-        )
+patch_route(
+    router,
+    "/commitments/{commitment_id}",
+    service=services.commitment_update,
+    rows=lambda: _rows(Commitment),
+    payload=CommitmentPatch,
+    out=CommitmentOut,
+    module=__name__,
+)
+patch_route(
+    router,
+    "/complaints/{complaint_id}",
+    service=services.complaint_update,
+    rows=lambda: _rows(Complaint),
+    payload=ComplaintPatch,
+    out=ComplaintOut,
+    module=__name__,
+)
+patch_route(
+    router,
+    "/concerns/{concern_id}",
+    service=services.concern_update,
+    rows=lambda: _rows(Concern),
+    payload=ConcernPatch,
+    out=ConcernOut,
+    module=__name__,
+)
+patch_route(
+    router,
+    "/initiatives/{initiative_id}",
+    service=services.initiative_update,
+    rows=lambda: _rows(Initiative),
+    payload=InitiativePatch,
+    out=InitiativeOut,
+    module=__name__,
+)

@@ -18,7 +18,6 @@ from vinculo.access import rules
 from vinculo.apikit import (
     Id,
     IdempotencyKey,
-    IfMatch,
     PageParams,
     created,
     cursor_page,
@@ -26,10 +25,10 @@ from vinculo.apikit import (
     ordering_enum,
     orders,
     page_of,
+    patch_route,
     record_for,
     subject_page,
     tagged,
-    update_through,
 )
 from vinculo.growth import services
 from vinculo.growth.models import Concession, Holding, ProductLine, ValueItem
@@ -253,66 +252,32 @@ def value_item_add(
     return created(request, response, item)
 
 
-# (A PATCH is offered once its service exists: never a write past the services' rules.)
+# (Each through its service: never a write past the services' rules.)
 
-if hasattr(services, "holding_update"):
-
-    @router.patch("/holdings/{holding_id}", response=HoldingOut)
-    def holding_change(
-        request: HttpRequest,
-        holding_id: Id,
-        payload: HoldingPatch,
-        response: HttpResponse,
-        if_match: str | None = IfMatch,
-    ) -> Holding:
-        return update_through(
-            services.holding_update,
-            request,
-            response,
-            _rows(Holding),
-            holding_id,
-            payload,
-            if_match,
-        )
-
-
-if hasattr(services, "concession_update"):
-
-    @router.patch("/concessions/{concession_id}", response=ConcessionOut)
-    def concession_change(
-        request: HttpRequest,
-        concession_id: Id,
-        payload: ConcessionPatch,
-        response: HttpResponse,
-        if_match: str | None = IfMatch,
-    ) -> Concession:
-        return update_through(
-            services.concession_update,
-            request,
-            response,
-            _rows(Concession),
-            concession_id,
-            payload,
-            if_match,
-        )
-
-
-if hasattr(services, "value_item_update"):
-
-    @router.patch("/value-items/{value_item_id}", response=ValueItemOut)
-    def value_item_change(
-        request: HttpRequest,
-        value_item_id: Id,
-        payload: ValueItemPatch,
-        response: HttpResponse,
-        if_match: str | None = IfMatch,
-    ) -> ValueItem:
-        return update_through(
-            services.value_item_update,
-            request,
-            response,
-            _rows(ValueItem),
-            value_item_id,
-            payload,
-            if_match,
-        )
+patch_route(
+    router,
+    "/holdings/{holding_id}",
+    service=services.holding_update,
+    rows=lambda: _rows(Holding),
+    payload=HoldingPatch,
+    out=HoldingOut,
+    module=__name__,
+)
+patch_route(
+    router,
+    "/concessions/{concession_id}",
+    service=services.concession_update,
+    rows=lambda: _rows(Concession),
+    payload=ConcessionPatch,
+    out=ConcessionOut,
+    module=__name__,
+)
+patch_route(
+    router,
+    "/value-items/{value_item_id}",
+    service=services.value_item_update,
+    rows=lambda: _rows(ValueItem),
+    payload=ValueItemPatch,
+    out=ValueItemOut,
+    module=__name__,
+)
