@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OrderBy,
@@ -183,21 +185,36 @@ def people_list(
     return people.order_by(_order(column, descending=descending), "search_name", "name", "pk")
 
 
-def person_profile(*, person_id: int, people: QuerySet[Person] | None = None) -> Person:
+def person_profile(
+    *,
+    person_id: int,
+    people: QuerySet[Person] | None = None,
+    accounts: QuerySet[Account] | None = None,
+) -> Person:
     """One person with owner, plan, addresses and every job (current first), or 404; with
-    ``people`` (e.g. those a user may read), one of them or 404, in the same query."""
+    ``people`` (e.g. those a user may read), one of them or 404, in the same query.
+
+    Each job has ``account_readable``: whether its account is one of ``accounts`` (e.g.
+    those the user may read, so that a page links only the accounts that open), in the
+    jobs' query; every account when ``accounts`` is None."""
+    readable: Any = (
+        Value(True, output_field=BooleanField())
+        if accounts is None
+        else ExpressionWrapper(
+            Q(account_id__in=accounts.order_by().values("pk")), output_field=BooleanField()
+        )
+    )
+    jobs = (
+        Employment.objects.select_related("account")
+        .annotate(account_readable=readable)
+        .order_by(F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id")
+    )
     return get_object_or_404(
         (Person.objects.all() if people is None else people)
         .select_related("owner", "contact_plan")
         .prefetch_related(
             Prefetch("emails", queryset=PersonEmail.objects.order_by("id")),
-            Prefetch(
-                "employments",
-                queryset=Employment.objects.select_related("account").order_by(
-                    F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id"
-                ),
-                to_attr="all_jobs",
-            ),
+            Prefetch("employments", queryset=jobs, to_attr="all_jobs"),
         ),
         pk=person_id,
     )
