@@ -848,15 +848,27 @@ def agenda_for(
             & ~Q(owner=reader.user)
         )
         plays_parts.append(team_untouched)
-    rows = Play.objects.filter(_any_of(Play, *plays_parts)).filter(readable).values_list(
+    # The rows of each part, not their ids looked up again: PostgreSQL answered
+    # "pk IN (UNION)" with a hash join over every play (194,000 at 20,000 accounts).
+    # UNION ALL, in the plays' order; a play met by two parts is taken once.
+    play_columns = (
         "pk", "kind", "person_id", "account_id", "facts", "status", "snoozed_until",
         "owner_id", "owner__first_name", "owner__last_name", "owner__username",
-        "owner__colleague__name", "raised_on",
+        "owner__colleague__name", "raised_on", "due",
     )  # fmt: skip
+    play_selects = [
+        Play.objects.filter(part).filter(readable).order_by().values_list(*play_columns)
+        for part in plays_parts
+    ]
+    rows = play_selects[0].union(*play_selects[1:], all=True).order_by("due", "-raised_on")
     mine: list[PlayRow] = []
     escalated: list[PlayRow] = []
     suppressing: set[tuple[str, Any]] = set()
-    for pk, kind, pid, aid, facts, status, snoozed, owner_id, fn, ln, un, cn, raised in rows:
+    seen_plays: set[int] = set()
+    for pk, kind, pid, aid, facts, status, snoozed, owner_id, fn, ln, un, cn, raised, _due in rows:
+        if pk in seen_plays:
+            continue
+        seen_plays.add(pk)
         play = PlayRow(
             pk, kind, pid, aid, facts or {}, status, snoozed, owner_id,
             _user_name(fn or "", ln or "", un or "", cn), raised,
