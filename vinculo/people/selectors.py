@@ -100,8 +100,12 @@ def people_list(
     function: str = "",
     tier: str = "",
     going_silent: bool = False,
+    readable_accounts: QuerySet[Account] | None = None,
 ) -> QuerySet[Person]:
     """People with their current jobs, owner, last contact and latest health.
+
+    Each current job has ``account_readable`` (``_with_account_readable``: whether its
+    account is one of ``readable_accounts``; True for all when None).
 
     ``only_owned`` keeps the people ``owned_by`` owns, or who work at accounts they own;
     with no colleague it keeps nobody rather than everybody. The filters (M1): the latest
@@ -139,7 +143,9 @@ def people_list(
         .prefetch_related(
             Prefetch(
                 "employments",
-                queryset=current_jobs.select_related("account").order_by("account__name"),
+                queryset=_with_account_readable(
+                    current_jobs.select_related("account"), readable_accounts
+                ).order_by("account__name"),
                 to_attr="current_jobs",
             )
         )
@@ -185,6 +191,22 @@ def people_list(
     return people.order_by(_order(column, descending=descending), "search_name", "name", "pk")
 
 
+def _with_account_readable(
+    jobs: QuerySet[Employment], accounts: QuerySet[Account] | None
+) -> QuerySet[Employment]:
+    """``jobs`` with ``account_readable``: whether the job's account is one of ``accounts``
+    (those a user may read: a page links only what opens), in the jobs' query; True for
+    every job when ``accounts`` is None."""
+    readable: Any = (
+        Value(True, output_field=BooleanField())
+        if accounts is None
+        else ExpressionWrapper(
+            Q(account_id__in=accounts.order_by().values("pk")), output_field=BooleanField()
+        )
+    )
+    return jobs.annotate(account_readable=readable)
+
+
 def person_profile(
     *,
     person_id: int,
@@ -197,17 +219,8 @@ def person_profile(
     Each job has ``account_readable``: whether its account is one of ``accounts`` (e.g.
     those the user may read, so that a page links only the accounts that open), in the
     jobs' query; every account when ``accounts`` is None."""
-    readable: Any = (
-        Value(True, output_field=BooleanField())
-        if accounts is None
-        else ExpressionWrapper(
-            Q(account_id__in=accounts.order_by().values("pk")), output_field=BooleanField()
-        )
-    )
-    jobs = (
-        Employment.objects.select_related("account")
-        .annotate(account_readable=readable)
-        .order_by(F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id")
+    jobs = _with_account_readable(Employment.objects.select_related("account"), accounts).order_by(
+        F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id"
     )
     return get_object_or_404(
         (Person.objects.all() if people is None else people)

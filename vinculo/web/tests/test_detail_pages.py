@@ -328,3 +328,22 @@ def test_person_page_links_only_the_accounts_the_reader_may_open(
     assert theirs.get_absolute_url() not in section
     assert "New Corp" in section
     assert f'<a href="{mine.get_absolute_url()}">Old Corp</a>' in section
+
+
+def test_people_list_links_only_the_accounts_the_reader_may_open(
+    client: Client, owner: User, colleague: Colleague
+) -> None:
+    """The same in the people list: a person of mine at someone else's account."""
+    person = PersonFactory(name="Marta Ruiz", owner=colleague)
+    mine = AccountFactory(name="Old Corp", owner=colleague)
+    theirs = AccountFactory(name="New Corp", owner=ColleagueFactory(name="Otro Dueño"))
+    EmploymentFactory(person=PersonFactory(name="Luis Mío"), account=mine)
+    EmploymentFactory(person=person, account=theirs, title="CFO")
+    client.force_login(owner)
+
+    html = client.get("/", **EN).content.decode()
+
+    assert "Marta Ruiz" in html and "Luis Mío" in html
+    assert theirs.get_absolute_url() not in html
+    assert "<td>New Corp</td>" in html
+    assert f'<a href="{mine.get_absolute_url()}">Old Corp</a>' in html
