@@ -15,6 +15,11 @@ a trivial view (signed-in, through the same middleware, answering "ok") interlea
 the same loop. Prints median and p95 of each, the ratio of p95 to the trivial view's p95,
 and the number of queries of one request of each page. Goal: p95 < 10x trivial, <= 15
 queries.
+
+``--reuse --read-only`` measures someone else's database without writing to it: Today and
+People only (the person page records personal-data reads), sessions in a signed cookie, no
+``last_login`` update, everything in one READ ONLY transaction on PostgreSQL (the queries
+count one fewer: no session read).
 """
 
 from __future__ import annotations
@@ -93,7 +98,22 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(requests: int, warmup: int) -> list[dict[str, Any]]:
+def _read_only() -> None:
+    """Nothing written: sessions in a signed cookie, no ``last_login`` update, and the
+    caller's transaction READ ONLY on PostgreSQL (a write would fail the run)."""
+    from django.conf import settings
+    from django.contrib.auth import user_logged_in
+    from django.contrib.auth.models import update_last_login
+    from django.db import connection
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
+
+
+def measure(requests: int, warmup: int, *, read_only: bool = False) -> list[dict[str, Any]]:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -105,6 +125,8 @@ def measure(requests: int, warmup: int) -> list[dict[str, Any]]:
     from vinculo.users.models import User
 
     settings.ROOT_URLCONF = _urlconf()
+    if read_only:
+        _read_only()
     user = User.objects.get(username=USER)
     agenda = agenda_for(day=timezone.localdate(), user=user)
     person_id = next(item.person_id for item in agenda.items if item.person_id)
@@ -117,6 +139,8 @@ def measure(requests: int, warmup: int) -> list[dict[str, Any]]:
         "Person": f"/people/{person_id}/",
         "Account": f"/accounts/{account.pk}/",
     }
+    if read_only:  # the person page records its personal-data reads: a write
+        del pages["Person"], pages["Account"]
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     times: dict[str, list[float]] = {name: [] for name in pages}
@@ -157,7 +181,14 @@ def main() -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--reuse", action="store_true", help="measure an already seeded database")
     parser.add_argument("--keep", action="store_true", help="keep a fresh database afterwards")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="with --reuse: write nothing (Today and People only, one READ ONLY transaction)",
+    )
     args = parser.parse_args()
+    if args.read_only and not args.reuse:
+        parser.error("--read-only measures an existing database: give --reuse")
 
     tmpdir = Path(tempfile.mkdtemp(prefix="vinculo-pages-"))
     url, drop = _prepare(args, tmpdir)
@@ -173,7 +204,13 @@ def main() -> int:
 
     django.setup()
     try:
-        rows = measure(args.requests, args.warmup)
+        if args.read_only:
+            from django.db import transaction
+
+            with transaction.atomic():
+                rows = measure(args.requests, args.warmup, read_only=True)
+        else:
+            rows = measure(args.requests, args.warmup)
     finally:
         from django.db import connections
 

@@ -99,16 +99,27 @@ def team_colleagues(team_id: int | None) -> QuerySet[Colleague]:
 def _account_q(user: User) -> Q:
     """The condition on Account rows this (non-admin, active) user may read.
 
-    Each part is an ``IN (subquery)`` that the database answers from an index (the owner,
-    the share's user), not a join or a correlated test per account row: the OR of them
-    stays index-driven on SQLite and PostgreSQL (benchmarks/pages.py).
+    One ``IN`` over a UNION of two index ranges (the accounts of the owners, the shares
+    of the user), not a join or a correlated test per account row, nor an OR of two
+    ``IN`` tests, which PostgreSQL answers by reading every account (benchmarks/pages.py).
     """
-    owners = Colleague.objects.filter(user_id=user.pk).values("pk")
-    shared = AccountShare.objects.filter(user_id=user.pk).values("account_id")
-    where = Q(owner__in=owners) | Q(pk__in=shared)
+    return Q(pk__in=_account_ids(user))
+
+
+def _account_ids(user: User) -> QuerySet[Any]:
+    """The ids of the accounts this (non-admin, active) user may read, as a subquery."""
+    owned = Account.objects.filter(owner__in=_owners(user)).order_by().values("pk")
+    shared = AccountShare.objects.filter(user_id=user.pk).order_by().values("account_id")
+    return owned.union(shared)
+
+
+def _owners(user: User) -> QuerySet[Any]:
+    """The colleague rows whose accounts and people this (non-admin) user reads as owned:
+    their own, and with a team scope their team's (one IN list of ids)."""
+    owners = Colleague.objects.filter(user_id=user.pk)
     if has_team_scope(user):
-        where |= Q(owner__in=team_colleagues(user.team_id).values("pk"))
-    return where
+        owners |= team_colleagues(user.team_id)
+    return owners.order_by().values("pk")
 
 
 def visible_accounts(user: User) -> QuerySet[Account]:
@@ -124,18 +135,44 @@ def _person_q(user: User) -> Q:
     """The condition on Person rows this (non-admin, active) user may read: owned by them
     (or their team), or with a current job at an account they may read.
 
-    As ``IN (subquery)`` parts, each from an index, rather than a join to the owner and an
-    ``EXISTS`` per person row: the latter read every person (185 ms against 11 ms for an
-    account manager's 445 people of a 2,000-account demo on SQLite).
+    One ``IN`` over a UNION of index ranges (people by owner, current jobs by account),
+    rather than a join to the owner and an ``EXISTS`` per person row, which read every
+    person (185 ms against 11 ms for an account manager's 445 people of a 2,000-account
+    demo on SQLite), or an OR of two ``IN`` tests, which PostgreSQL answers the same way
+    (every person of the 20,000-account demo read for each use).
     """
-    owners = Q(owner__in=Colleague.objects.filter(user_id=user.pk).values("pk"))
-    if has_team_scope(user):
-        owners |= Q(owner__in=team_colleagues(user.team_id).values("pk"))
-    at_my_accounts = Employment.objects.filter(
-        end__isnull=True,
-        account__in=Account.objects.filter(_account_q(user)).values("pk"),
-    ).values("person_id")
-    return owners | Q(pk__in=at_my_accounts)
+    return Q(pk__in=_person_ids(user))
+
+
+def _person_ids(user: User) -> QuerySet[Any]:
+    """The ids of the people this (non-admin, active) user may read, as a subquery."""
+    owned = Person.objects.filter(owner__in=_owners(user)).order_by().values("pk")
+    at_my_accounts = (
+        Employment.objects.filter(end__isnull=True, account_id__in=_account_ids(user))
+        .order_by()
+        .values("person_id")
+    )
+    return owned.union(at_my_accounts)
+
+
+def readable_people_ids(user: User) -> QuerySet[Any]:
+    """The ids of the people this user may read, as a subquery for ``person__in``: the
+    UNION itself, not wrapped in a read of the people table (which PostgreSQL may answer
+    by scanning every person)."""
+    if is_admin(user):
+        return Person.objects.order_by().values("pk")
+    if not user.is_active:
+        return Person.objects.none().values("pk")
+    return _person_ids(user)
+
+
+def readable_account_ids(user: User) -> QuerySet[Any]:
+    """The ids of the accounts this user may read, as a subquery for ``account__in``."""
+    if is_admin(user):
+        return Account.objects.order_by().values("pk")
+    if not user.is_active:
+        return Account.objects.none().values("pk")
+    return _account_ids(user)
 
 
 def visible_people(user: User) -> QuerySet[Person]:
@@ -173,14 +210,14 @@ def scope_q(user: User, model: type[Model]) -> Q:
     """The condition on ``model``'s rows this user may read: the person or the account it
     belongs to is readable (either suffices). Interactions count their participants too."""
     if model is Person:
-        return Q(pk__in=visible_people(user).values("pk"))
+        return Q(pk__in=readable_people_ids(user))
     if model is Account:
-        return Q(pk__in=visible_accounts(user).values("pk"))
+        return Q(pk__in=readable_account_ids(user))
     people_fields, account_fields = _relations(model)
     where = Q(pk__in=[])
     if people_fields or account_fields or _is_interaction(model):
-        people = visible_people(user).values("pk")
-        accounts = visible_accounts(user).values("pk")
+        people = readable_people_ids(user)
+        accounts = readable_account_ids(user)
         for name in people_fields:
             where |= Q(**{f"{name}__in": people})
         for name in account_fields:

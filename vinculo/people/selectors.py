@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OrderBy,
@@ -98,8 +100,12 @@ def people_list(
     function: str = "",
     tier: str = "",
     going_silent: bool = False,
+    readable_accounts: QuerySet[Account] | None = None,
 ) -> QuerySet[Person]:
     """People with their current jobs, owner, last contact and latest health.
+
+    Each current job has ``account_readable`` (``_with_account_readable``: whether its
+    account is one of ``readable_accounts``; True for all when None).
 
     ``only_owned`` keeps the people ``owned_by`` owns, or who work at accounts they own;
     with no colleague it keeps nobody rather than everybody. The filters (M1): the latest
@@ -137,7 +143,9 @@ def people_list(
         .prefetch_related(
             Prefetch(
                 "employments",
-                queryset=current_jobs.select_related("account").order_by("account__name"),
+                queryset=_with_account_readable(
+                    current_jobs.select_related("account"), readable_accounts
+                ).order_by("account__name"),
                 to_attr="current_jobs",
             )
         )
@@ -183,21 +191,43 @@ def people_list(
     return people.order_by(_order(column, descending=descending), "search_name", "name", "pk")
 
 
-def person_profile(*, person_id: int, people: QuerySet[Person] | None = None) -> Person:
+def _with_account_readable(
+    jobs: QuerySet[Employment], accounts: QuerySet[Account] | None
+) -> QuerySet[Employment]:
+    """``jobs`` with ``account_readable``: whether the job's account is one of ``accounts``
+    (those a user may read: a page links only what opens), in the jobs' query; True for
+    every job when ``accounts`` is None."""
+    readable: Any = (
+        Value(True, output_field=BooleanField())
+        if accounts is None
+        else ExpressionWrapper(
+            Q(account_id__in=accounts.order_by().values("pk")), output_field=BooleanField()
+        )
+    )
+    return jobs.annotate(account_readable=readable)
+
+
+def person_profile(
+    *,
+    person_id: int,
+    people: QuerySet[Person] | None = None,
+    accounts: QuerySet[Account] | None = None,
+) -> Person:
     """One person with owner, plan, addresses and every job (current first), or 404; with
-    ``people`` (e.g. those a user may read), one of them or 404, in the same query."""
+    ``people`` (e.g. those a user may read), one of them or 404, in the same query.
+
+    Each job has ``account_readable``: whether its account is one of ``accounts`` (e.g.
+    those the user may read, so that a page links only the accounts that open), in the
+    jobs' query; every account when ``accounts`` is None."""
+    jobs = _with_account_readable(Employment.objects.select_related("account"), accounts).order_by(
+        F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id"
+    )
     return get_object_or_404(
         (Person.objects.all() if people is None else people)
         .select_related("owner", "contact_plan")
         .prefetch_related(
             Prefetch("emails", queryset=PersonEmail.objects.order_by("id")),
-            Prefetch(
-                "employments",
-                queryset=Employment.objects.select_related("account").order_by(
-                    F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id"
-                ),
-                to_attr="all_jobs",
-            ),
+            Prefetch("employments", queryset=jobs, to_attr="all_jobs"),
         ),
         pk=person_id,
     )

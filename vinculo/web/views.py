@@ -116,7 +116,9 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     # 404 unless the user may read them (access.rules), in the profile's query
     # and whether they may see the personal facts, too
     readable = rules.with_personal_facts_flag(request.user, rules.visible_people(request.user))
-    person = people_selectors.person_profile(person_id=person_id, people=readable)
+    person = people_selectors.person_profile(
+        person_id=person_id, people=readable, accounts=rules.visible_accounts(request.user)
+    )
     page, entries = selectors.person_timeline(person=person, page=request.GET.get("page", 1))
     if request.htmx and request.htmx.target == "timeline":
         return render(

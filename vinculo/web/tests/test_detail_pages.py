@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from vinculo.commitments.models import Commitment
@@ -20,6 +21,7 @@ from vinculo.interactions.models import InteractionColleague, InteractionPerson
 from vinculo.people.models import Account, AccountDomain, Colleague, Person
 from vinculo.people.services import contact_plan_set
 from vinculo.timeline.models import EventKind, TimelineEvent
+from vinculo.users.models import User
 from vinculo.vocab import Function, Level
 
 from .conftest import MakeBook
@@ -292,3 +294,56 @@ def test_accounts_list_query_count_is_fixed(
         response = signed_in.get("/accounts/", {"sort": "-last_contact"})
 
     assert response.status_code == 200
+
+
+def test_person_page_links_only_the_accounts_the_reader_may_open(
+    client: Client, owner: User, colleague: Colleague
+) -> None:
+    """Issue 16's load test: a person the account manager owns moved to an account of
+    someone else; the page linked the new account, which answers 404 to them. Now its name
+    is shown without a link (access.rules decides), the old account still linked."""
+    stranger = ColleagueFactory(name="Otro Dueño")
+    person = PersonFactory(name="Marta Ruiz", owner=colleague)
+    mine = AccountFactory(name="Old Corp", owner=colleague)
+    theirs = AccountFactory(name="New Corp", owner=stranger)
+    EmploymentFactory(
+        person=person, account=mine, start=dt.date(2015, 1, 1), end=dt.date(2025, 6, 30)
+    )
+    EmploymentFactory(person=person, account=theirs, start=dt.date(2025, 7, 1), title="CFO")
+    client.force_login(owner)
+
+    html = client.get(person.get_absolute_url(), **EN).content.decode()
+
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    assert theirs.get_absolute_url() not in html
+    assert "CFO · New Corp" in html  # under the name, not linked
+    assert 'New Corp <span class="tag">' in html  # the employment history, not linked
+    assert f'<a href="{mine.get_absolute_url()}">Old Corp</a>' in html
+    # The employment history section on its own (after a job change, htmx) says the same.
+    section = client.get(
+        reverse("web:person_job_change", args=[person.pk]) + "?show=1",
+        HTTP_HX_REQUEST="true",
+        **EN,
+    ).content.decode()
+    assert theirs.get_absolute_url() not in section
+    assert "New Corp" in section
+    assert f'<a href="{mine.get_absolute_url()}">Old Corp</a>' in section
+
+
+def test_people_list_links_only_the_accounts_the_reader_may_open(
+    client: Client, owner: User, colleague: Colleague
+) -> None:
+    """The same in the people list: a person of mine at someone else's account."""
+    person = PersonFactory(name="Marta Ruiz", owner=colleague)
+    mine = AccountFactory(name="Old Corp", owner=colleague)
+    theirs = AccountFactory(name="New Corp", owner=ColleagueFactory(name="Otro Dueño"))
+    EmploymentFactory(person=PersonFactory(name="Luis Mío"), account=mine)
+    EmploymentFactory(person=person, account=theirs, title="CFO")
+    client.force_login(owner)
+
+    html = client.get("/", **EN).content.decode()
+
+    assert "Marta Ruiz" in html and "Luis Mío" in html
+    assert theirs.get_absolute_url() not in html
+    assert "<td>New Corp</td>" in html
+    assert f'<a href="{mine.get_absolute_url()}">Old Corp</a>' in html
