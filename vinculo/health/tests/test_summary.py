@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vinculo.capture.tests.helpers import FIXTURES, run
@@ -16,7 +16,7 @@ from vinculo.demo.generator import seed_demo
 from vinculo.health import facts as f
 from vinculo.health.models import HealthRun, HealthSnapshot, InteractionDaySummary
 from vinculo.health.services import health_recompute
-from vinculo.health.summary import summary_rebuild, summary_verify
+from vinculo.health.summary import summary_rebuild, summary_verify, summary_verify_for
 from vinculo.health.tests.stories import AS_OF, Story, at, days_before
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.interactions.services import interaction_log, interaction_set_level
@@ -278,6 +278,36 @@ def test_a_full_run_notices_rows_written_around_the_services() -> None:
     assert not summary_verify()  # it noticed, and rebuilt
     assert_summary_fresh()
     assert summary_verify()
+
+
+def test_a_scoped_run_checks_its_subjects_in_one_statement_and_refreshes_the_stale() -> None:
+    """The incremental update's check (``summary_verify_for``): both kinds of subject in
+    one statement; a person and an account whose rows were written around the services
+    are refreshed, the others left as they are."""
+    s = _story()
+    s.talk(days_before(1), ["Luis"], ["Pedro"], channel=Channel.CALL)  # around the services
+    people = [s.people["Ana"].pk, s.people["Pedro"].pk]
+    sent: list[tuple[str, list[Any]]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not sql.startswith("SELECT pg_"):  # PostgreSQL's advisory locks
+            sent.append((sql, list(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        summary_verify_for(people, [s.account.pk])
+    assert sent[0][0].startswith("SELECT") and sent[0][0].count(" UNION ALL ") == 3
+    # Refreshed: Pedro (the new call) and the account, not Ana.
+    assert [(sql.split()[0], params) for sql, params in sent[1:] if sql.startswith("DELETE")] == [
+        ("DELETE", [s.people["Pedro"].pk]),
+        ("DELETE", [s.account.pk]),
+    ]
+    assert [sql.split()[0] for sql, _ in sent[1:]] == ["DELETE", "INSERT", "DELETE", "INSERT"]
+    assert_summary_fresh()
+    sent.clear()
+    with connection.execute_wrapper(record):
+        summary_verify_for(people, [s.account.pk])
+    assert len(sent) == 1  # all fresh: the check alone
 
 
 def test_snapshots_are_not_stored_again_when_health_did_not_change() -> None:
