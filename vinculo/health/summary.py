@@ -302,21 +302,23 @@ def _totals_now(cursor: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
 
 
 def _totals_summarised(cursor: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The same totals from the summary, in one pass over it (both kinds of row)."""
     s = connections[InteractionDaySummary.objects.db].ops.quote_name(
         InteractionDaySummary._meta.db_table
     )
+
+    def accounts(column: str) -> str:
+        return f"COALESCE(SUM(CASE WHEN account_id IS NOT NULL THEN {column} END), 0)"
+
+    # account_id * n and person_id * n are NULL on the other kind's rows: SUM skips them.
     cursor.execute(
-        "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(minutes), 0), COALESCE(SUM(account_id * n), 0),"
-        " COALESCE(SUM(n_levelled), 0), COALESCE(SUM(n_inbound), 0)"
-        f" FROM {s} WHERE account_id IS NOT NULL"
+        f"SELECT {accounts('n')}, {accounts('minutes')}, COALESCE(SUM(account_id * n), 0),"
+        f" {accounts('n_levelled')}, {accounts('n_inbound')},"
+        " COALESCE(SUM(CASE WHEN person_id IS NOT NULL THEN n END), 0),"
+        f" COALESCE(SUM(person_id * n), 0) FROM {s}"
     )
-    accounts = tuple(int(v) for v in cursor.fetchone())
-    cursor.execute(
-        f"SELECT COALESCE(SUM(n), 0), COALESCE(SUM(person_id * n), 0) FROM {s}"
-        " WHERE person_id IS NOT NULL"
-    )
-    people = tuple(int(v) for v in cursor.fetchone())
-    return accounts, people
+    totals = tuple(int(v) for v in cursor.fetchone())
+    return totals[:5], totals[5:]
 
 
 def summary_verify() -> bool:
