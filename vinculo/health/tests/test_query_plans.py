@@ -428,3 +428,17 @@ def test_postgresql_full_run_coverage_probes_links_by_interaction(demo: None, pl
             assert re.search(r"\bid = ", _conditions(node)), node
     read = {node.get("Relation Name") for node, _ in nodes}
     assert {INTERACTIONS, PERSON_LINKS, COLLEAGUE_LINKS} <= read
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL settings")
+def test_postgresql_full_run_does_not_jit_compile_its_statements(db: None) -> None:
+    """A full run turns PostgreSQL's JIT off for its transaction (compiling its big
+    statements cost more than it saved); the setting ends with the transaction."""
+    from vinculo.health.services import health_recompute
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")  # whatever the server's default
+        health_recompute(as_of=AS_OF, sync_plays=False)
+        cursor.execute("SHOW jit")  # still in the test's transaction
+        assert cursor.fetchone()[0] == "off"
