@@ -332,11 +332,13 @@ def _summary_contact_facts(
 
     The same facts as ``*_contact_facts_from_interactions``, exactly: every window of
     those is "from the first instant of a local day", so it is a range of the summary's
-    days. Two statements per subject kind: the windowed sums over the days of the longest
-    window (one year by default) with the unanswered streak, and the all-time moments
-    (first contact, last two-way and inbound contact) over all the subjects' days.
-    Each reads the summary through its (subject, day) index, so a chunk of ids is a
-    range per id, whatever the statistics.
+    days. For a chunk of ids, one statement per subject kind: the windowed sums over the
+    days of the longest window (one year by default), with per subject the unanswered
+    streak and the all-time moments (first contact, last two-way and inbound contact) as
+    probes of the same index; then, for the subjects with no day in that window, their
+    moments alone. For everyone, the moments first, then the windowed sums. Each reads the
+    summary through its (subject, day) index, so a chunk of ids is a range per id,
+    whatever the statistics.
     """
     from vinculo.health.models import InteractionDaySummary
 
