@@ -321,6 +321,10 @@ def lookback_days(recent_days: int, level_days: int) -> int:
     return max(365, 2 * recent_days, 2 * level_days)
 
 
+# Where the unanswered streak goes among the windowed sums (a probe per subject, below).
+STREAK: tuple[str, list[Any]] = ("", [])
+
+
 def _summary_contact_facts(
     subject: str, ids: list[int] | None, as_of: dt.date, recent_days: int, level_days: int
 ) -> dict[int, ContactFacts]:
@@ -328,11 +332,13 @@ def _summary_contact_facts(
 
     The same facts as ``*_contact_facts_from_interactions``, exactly: every window of
     those is "from the first instant of a local day", so it is a range of the summary's
-    days. Two statements per subject kind: the windowed sums over the days of the longest
-    window (one year by default) with the unanswered streak, and the all-time moments
-    (first contact, last two-way and inbound contact) over all the subjects' days.
-    Each reads the summary through its (subject, day) index, so a chunk of ids is a
-    range per id, whatever the statistics.
+    days. For a chunk of ids, one statement per subject kind: the windowed sums over the
+    days of the longest window (one year by default), with per subject the unanswered
+    streak and the all-time moments (first contact, last two-way and inbound contact) as
+    probes of the same index; then, for the subjects with no day in that window, their
+    moments alone. For everyone, the moments first, then the windowed sums. Each reads the
+    summary through its (subject, day) index, so a chunk of ids is a range per id,
+    whatever the statistics.
     """
     from vinculo.health.models import InteractionDaySummary
 
@@ -355,8 +361,11 @@ def _summary_contact_facts(
         scope, scope_params = id_in_sql(connection.vendor, column, ids)
 
     facts: dict[int, ContactFacts] = {}
-    moments = "MIN(first_at), " if people else ""
-    with connection.cursor() as cursor:
+    since = day(lookback_days(recent_days, level_days))
+
+    def moments_of(scope: str, scope_params: list[Any]) -> None:
+        """The all-time moments of every subject of ``scope`` with a day up to ``as_of``."""
+        moments = "MIN(first_at), " if people else ""
         cursor.execute(
             f"SELECT {column}, {moments}MAX(last_two_way_at), MAX(last_inbound_at)"
             f" FROM {table} WHERE {scope} AND day <= %s GROUP BY {column}",
@@ -377,6 +386,11 @@ def _summary_contact_facts(
                         last_two_way_at=_to_datetime(two_way),
                         last_inbound_at=_to_datetime(inbound),
                     )
+
+    with connection.cursor() as cursor:
+        # Everyone (no ids): the moments in a pass of their own, as below for the few.
+        if ids is None:
+            moments_of(scope, scope_params)
         recent, prior = day(recent_days), day(2 * recent_days)
         year, window, long_prior = day(365), day(level_days), day(2 * level_days)
 
@@ -398,11 +412,7 @@ def _summary_contact_facts(
             total("n_live", recent),
             total("n_levelled", window),
             total("n_high", window),
-            (
-                "SUM(CASE WHEN day >= %s AND (lrd IS NULL OR day > lrd) THEN n_quiet"
-                " WHEN day = lrd THEN n_quiet_after ELSE 0 END)",
-                [window],
-            ),
+            STREAK,
         ]
         if people:
             parts += [
@@ -417,20 +427,82 @@ def _summary_contact_facts(
             ]
         else:
             parts.append(("SUM(CASE WHEN day >= %s THEN minutes END)", [window]))
-        select = ", ".join(sql for sql, _ in parts)
-        params = [p for _, ps in parts for p in ps]
-        # lrd: the subject's last day of the level window with a reply; the streak is the
-        # contacts after that day's last reply plus those of the later days.
+        # One GROUP BY over the subjects' days of the longest window, in the index's
+        # order (no window function, no sort); per subject (group), probes of the same
+        # (subject, day) index for what needs the group's result first:
+        # - the unanswered streak: lrd is the subject's last day of the level window
+        #   with a reply; the streak is the contacts after that day's last reply plus
+        #   those of the later days (from lrd on: usually a day or two), or every
+        #   contact of the level window when there was no reply;
+        # - for a chunk of ids, the all-time moments (the summary read once, not twice):
+        #   the window's, or, when the subject has days before it, from those days: the
+        #   first contact is that of its first day, the last two-way and inbound
+        #   contacts are read there only when the window has none (days are local dates
+        #   of the moments, so a later day's moments are later).
+        probe = f"FROM {table} o WHERE o.{column} = g.s AND o.day"
+        inner: list[tuple[str, list[Any]]] = []
+        outer: list[tuple[str, list[Any]]] = []
+        for part in parts:
+            if part is STREAK:
+                outer.append(
+                    (
+                        "COALESCE((SELECT SUM(CASE WHEN o.day = g.lrd THEN o.n_quiet_after"
+                        f" ELSE o.n_quiet END) {probe} >= COALESCE(g.lrd, %s)"
+                        " AND o.day <= %s), 0)",
+                        [window, last],
+                    )
+                )
+                continue
+            outer.append((f"g.a{len(inner)}", []))
+            inner.append((f"{part[0]} AS a{len(inner)}", part[1]))
+        inner.append(
+            ("MAX(CASE WHEN day >= %s AND last_reply_at IS NOT NULL THEN day END) AS lrd", [window])
+        )
+        if ids is not None:
+            if people:
+                inner.append(("MIN(first_at) AS m_first", []))
+                outer.append(
+                    (
+                        f"COALESCE((SELECT o.first_at {probe} < %s ORDER BY o.day LIMIT 1),"
+                        " g.m_first)",
+                        [since],
+                    )
+                )
+            inner += [
+                ("MAX(last_two_way_at) AS m_two_way", []),
+                ("MAX(last_inbound_at) AS m_in", []),
+            ]
+            outer += [
+                (f"COALESCE(g.m_two_way, (SELECT MAX(o.last_two_way_at) {probe} < %s))", [since]),
+                (f"COALESCE(g.m_in, (SELECT MAX(o.last_inbound_at) {probe} < %s))", [since]),
+            ]
         cursor.execute(
-            f"SELECT s, {select} FROM (SELECT {table}.*, {column} AS s,"
-            " MAX(CASE WHEN day >= %s AND last_reply_at IS NOT NULL THEN day END)"
-            f" OVER (PARTITION BY {column}) AS lrd FROM {table}"
-            f" WHERE {scope} AND day >= %s AND day <= %s) w GROUP BY s",
-            [*params, window, *scope_params, day(lookback_days(recent_days, level_days)), last],
+            f"SELECT g.s, {', '.join(sql for sql, _ in outer)}"
+            f" FROM (SELECT {column} AS s, {', '.join(sql for sql, _ in inner)} FROM {table}"
+            f" WHERE {scope} AND day >= %s AND day <= %s GROUP BY {column}) g",
+            [
+                *(p for _, ps in outer for p in ps),
+                *(p for _, ps in inner for p in ps),
+                *scope_params,
+                since,
+                last,
+            ],
         )
         while batch := cursor.fetchmany(5000):
             for row in batch:
-                c = facts[row[0]]
+                if ids is None:
+                    c = facts[row[0]]
+                elif people:
+                    c = facts[row[0]] = ContactFacts(
+                        first_at=_to_datetime(row[19]),
+                        last_two_way_at=_to_datetime(row[20]),
+                        last_inbound_at=_to_datetime(row[21]),
+                    )
+                else:
+                    c = facts[row[0]] = ContactFacts(
+                        last_two_way_at=_to_datetime(row[12]),
+                        last_inbound_at=_to_datetime(row[13]),
+                    )
                 (
                     c.inbound_year,
                     first_inbound,
@@ -457,6 +529,13 @@ def _summary_contact_facts(
                 )
                 first, last_channel, c.total_window = row[16:19]
                 c.channels_window = 0 if first is None else 1 if first == last_channel else 2
+        if ids is not None:
+            # The subjects with days before the window only: their moments, nothing else.
+            quiet = [pk for pk in ids if pk not in facts]
+            if quiet:
+                moments_of(*id_in_sql(connection.vendor, column, quiet))
+            # In id order whatever the plan, as the grouping by the index gives it.
+            facts = dict(sorted(facts.items()))
     return facts
 
 

@@ -59,5 +59,16 @@ def id_in_sql(
 ) -> tuple[str, list[Any]]:
     """(SQL, params) for ``column`` being one of ``ids`` (a non-empty list), in raw SQL."""
     if vendor == "postgresql":
-        return f"{column} = ANY(%s::bigint[])", [*(params or []), list(ids)]
+        return f"{column} = ANY(%s::bigint[])", [*(params or []), array_literal(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", [*(params or []), *ids]
+
+
+def array_literal(ids: Iterable[int]) -> str:
+    """PostgreSQL's text form of an array of integers, ``{1,2,3}``, for a ``%s::bigint[]``.
+
+    The same SQL as passing the list (Django's psycopg cursor binds on the client: either
+    becomes the literal ``'{1,2,3}'`` cast to ``bigint[]``), without the driver dumping
+    each element through its adapters: for a full run's ten-thousand-id lists that cost
+    ~0.8 s per run (docs/benchmarks.md, third pass).
+    """
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,6 +27,9 @@ from vinculo.health.ids import IdIn
 from vinculo.health.models import HealthRun, HealthSnapshot, Play, PlayStatus
 from vinculo.health.plays import Candidate
 from vinculo.health.readers import Owner, Owners, owners_of
+
+# A play to create: (kind, person id, account id, fingerprint, facts, owner id, due).
+NewPlay = tuple[str, int | None, int | None, str, dict[str, Any], int | None, dt.date]
 
 
 def plays_are_current(as_of: dt.date, today: dt.date) -> bool:
@@ -88,7 +92,8 @@ def plays_sync(
     )
     seen = set()
     counts = {"raised": 0, "updated": 0, "reopened": 0, "closed": 0}
-    to_create, to_update = [], []
+    to_create: list[NewPlay] = []
+    to_update: list[Play] = []
     scoped = scope_people is not None or scope_accounts is not None
     for cand in candidates:
         key = cand.subject_key
@@ -105,16 +110,18 @@ def plays_sync(
             play.status in (PlayStatus.DONE, PlayStatus.DISMISSED)
             and play.fingerprint != cand.fingerprint
         ):
+            # A plain tuple, not a Play: a first full run creates ~20,000 of them, and a
+            # model instance per row cost about a second (``_create`` builds Plays only
+            # for the few rows that go through ``bulk_create``).
             to_create.append(
-                Play(
-                    kind=cand.kind,
-                    person_id=cand.person_id,
-                    account_id=cand.account_id,
-                    fingerprint=cand.fingerprint,
-                    facts=cand.facts,
-                    owner_id=play_owner(cand.person_id, cand.account_id, owners),
-                    due=cand.due,
-                    raised_on=as_of,
+                (
+                    cand.kind,
+                    cand.person_id,
+                    cand.account_id,
+                    cand.fingerprint,
+                    cand.facts,
+                    play_owner(cand.person_id, cand.account_id, owners),
+                    cand.due,
                 )
             )
             counts["raised"] += 1
@@ -154,7 +161,7 @@ def plays_sync(
             stale.status = PlayStatus.DONE
             to_update.append(stale)
             counts["closed"] += 1
-    _create(to_create)
+    _create(to_create, as_of)
     Play.objects.bulk_update(
         to_update,
         ["facts", "fingerprint", "owner", "status", "snoozed_until"],
@@ -171,13 +178,32 @@ def plays_sync(
 COPY_FROM = 500
 
 
-def _create(plays: list[Play]) -> None:
+def _create(plays: list[NewPlay], as_of: dt.date) -> None:
+    """Insert new open plays raised on ``as_of``: (kind, person, account, fingerprint,
+    facts, owner, due) each."""
     if len(plays) < COPY_FROM:
-        Play.objects.bulk_create(plays, batch_size=1000)
+        Play.objects.bulk_create(
+            [
+                Play(
+                    kind=kind,
+                    person_id=person_id,
+                    account_id=account_id,
+                    fingerprint=fingerprint,
+                    facts=facts,
+                    owner_id=owner_id,
+                    due=due,
+                    raised_on=as_of,
+                )
+                for kind, person_id, account_id, fingerprint, facts, owner_id, due in plays
+            ],
+            batch_size=1000,
+        )
         return
-    # What auto_now gives each row of bulk_create, as the database stores it.
+    # What auto_now gives each row of bulk_create, as the database stores it; the other
+    # columns get the model's defaults (open, not snoozed, no reason).
     now = db_converter(Play, "updated_at")(timezone.now())
     day = db_converter(Play, "raised_on")
+    raised_on = day(as_of)
     fields = [
         "kind", "person", "account", "fingerprint", "facts", "owner", "status", "due",
         "snoozed_until", "dismissed_reason", "raised_on", "updated_at",
@@ -187,19 +213,19 @@ def _create(plays: list[Play]) -> None:
         fields,
         (
             (
-                p.kind,
-                p.person_id,
-                p.account_id,
-                p.fingerprint,
-                json.dumps(p.facts),
-                p.owner_id,
-                p.status,
-                day(p.due),
-                day(p.snoozed_until),
-                p.dismissed_reason,
-                day(p.raised_on),
+                kind,
+                person_id,
+                account_id,
+                fingerprint,
+                json.dumps(facts),
+                owner_id,
+                PlayStatus.OPEN.value,
+                day(due),
+                None,
+                "",
+                raised_on,
                 now,
             )
-            for p in plays
+            for kind, person_id, account_id, fingerprint, facts, owner_id, due in plays
         ),
     )

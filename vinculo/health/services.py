@@ -247,6 +247,13 @@ def health_recompute(
         for name, value in more.items():
             counts[name] = counts.get(name, 0) + value
 
+    if connection.vendor == "postgresql":
+        # A full run's statements are costed above PostgreSQL's JIT threshold, and
+        # compiling them cost more than it saved: ~0.2 s of a 0.5 s summary reader per
+        # chunk on the 1 M demo (EXPLAIN ANALYZE, docs/benchmarks.md, third pass). Only
+        # how the statements run changes, for this transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
     summary_verify()  # once for the run: the chunks then trust the summary
     # PostgreSQL: the coverage pairs of every account in one pass over the window's
     # interactions and their links; per chunk, its planner hashes the link tables whole,

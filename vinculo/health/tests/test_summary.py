@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vinculo.capture.tests.helpers import FIXTURES, run
@@ -16,8 +16,8 @@ from vinculo.demo.generator import seed_demo
 from vinculo.health import facts as f
 from vinculo.health.models import HealthRun, HealthSnapshot, InteractionDaySummary
 from vinculo.health.services import health_recompute
-from vinculo.health.summary import summary_rebuild, summary_verify
-from vinculo.health.tests.stories import AS_OF, Story, days_before
+from vinculo.health.summary import summary_rebuild, summary_verify, summary_verify_for
+from vinculo.health.tests.stories import AS_OF, Story, at, days_before
 from vinculo.interactions.models import Interaction, InteractionPerson
 from vinculo.interactions.services import interaction_log, interaction_set_level
 from vinculo.people.models import Account, Employment, Person
@@ -91,6 +91,58 @@ def test_summary_gives_the_facts_of_the_interactions(
         new = f.account_contact_facts(as_of, ids, recent, window)
         assert old.keys() == new.keys()
         assert [k for k in old if not _same(old[k], new[k])] == []
+
+
+def test_summary_moments_before_the_window_are_the_interactions_ones() -> None:
+    """The all-time moments come with the windowed sums (one pass): a subject's first
+    contact, last two-way and last inbound contact from its days before the longest window
+    when the window has none, and subjects with no day in the window at all, are the
+    interactions' own, pinned, for a chunk of ids and for everyone."""
+    s = Story.new("Old Co")
+    for name in ("Ana", "Gone", "Mail", "Fresh"):
+        s.person(name)
+    s.colleague("Luis")
+    s.talk(days_before(900), ["Luis"], ["Ana"], channel=Channel.CALL)  # first contact
+    s.talk(days_before(800), ["Luis"], ["Ana"], direction=Direction.INBOUND)
+    s.talk(days_before(20), ["Luis"], ["Ana"], channel=Channel.EMAIL)  # not two-way
+    s.talk(days_before(400), ["Luis"], ["Gone"], channel=Channel.CALL)  # nothing in a year
+    s.talk(days_before(700), ["Luis"], ["Mail"], channel=Channel.EMAIL)
+    s.talk(days_before(3), ["Luis"], ["Mail"], channel=Channel.EMAIL)
+    s.talk(days_before(2), ["Luis"], ["Fresh"], direction=Direction.INBOUND)
+    summary_rebuild()  # the story writes around the services
+    ids = sorted(p.pk for p in s.people.values())
+    for chunk in (ids, None):
+        old = f.person_contact_facts_from_interactions(AS_OF, chunk, 90, 180)
+        new = f.person_contact_facts(AS_OF, chunk, 90, 180)
+        assert sorted(new) == sorted(old)
+        if chunk is not None:  # a chunk's facts in id order, whatever the plan
+            assert list(new) == sorted(new)
+        assert [k for k in old if not _same(old[k], new[k])] == []
+    ana, gone, mail, fresh = (new[s.people[n].pk] for n in ("Ana", "Gone", "Mail", "Fresh"))
+    assert (ana.first_at, ana.last_two_way_at, ana.last_inbound_at, ana.recent) == (
+        at(days_before(900)),
+        at(days_before(800)),
+        at(days_before(800)),
+        1,
+    )
+    assert (gone.first_at, gone.last_two_way_at, gone.recent, gone.total_window) == (
+        at(days_before(400)),
+        at(days_before(400)),
+        0,
+        0,
+    )
+    assert (mail.first_at, mail.last_two_way_at, mail.last_inbound_at) == (
+        at(days_before(700)),
+        None,
+        None,
+    )
+    assert (fresh.first_at, fresh.last_inbound_at) == (at(days_before(2)),) * 2
+    for chunk in ([s.account.pk], None):
+        old = f.account_contact_facts_from_interactions(AS_OF, chunk, 90, 180)
+        new = f.account_contact_facts(AS_OF, chunk, 90, 180)
+        assert old.keys() == new.keys() == {s.account.pk}
+        assert _same(old[s.account.pk], new[s.account.pk])
+    assert new[s.account.pk].last_inbound_at == at(days_before(2))
 
 
 def _story() -> Story:
@@ -228,6 +280,36 @@ def test_a_full_run_notices_rows_written_around_the_services() -> None:
     assert not summary_verify()  # it noticed, and rebuilt
     assert_summary_fresh()
     assert summary_verify()
+
+
+def test_a_scoped_run_checks_its_subjects_in_one_statement_and_refreshes_the_stale() -> None:
+    """The incremental update's check (``summary_verify_for``): both kinds of subject in
+    one statement; a person and an account whose rows were written around the services
+    are refreshed, the others left as they are."""
+    s = _story()
+    s.talk(days_before(1), ["Luis"], ["Pedro"], channel=Channel.CALL)  # around the services
+    people = [s.people["Ana"].pk, s.people["Pedro"].pk]
+    sent: list[tuple[str, list[Any]]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "pg_advisory" not in sql:  # PostgreSQL's advisory locks
+            sent.append((sql, list(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        summary_verify_for(people, [s.account.pk])
+    assert sent[0][0].startswith("SELECT") and sent[0][0].count(" UNION ALL ") == 3
+    # Refreshed: Pedro (the new call) and the account, not Ana.
+    assert [(sql.split()[0], params) for sql, params in sent[1:] if sql.startswith("DELETE")] == [
+        ("DELETE", [s.people["Pedro"].pk]),
+        ("DELETE", [s.account.pk]),
+    ]
+    assert [sql.split()[0] for sql, _ in sent[1:]] == ["DELETE", "INSERT", "DELETE", "INSERT"]
+    assert_summary_fresh()
+    sent.clear()
+    with connection.execute_wrapper(record):
+        summary_verify_for(people, [s.account.pk])
+    assert len(sent) == 1  # all fresh: the check alone
 
 
 def test_snapshots_are_not_stored_again_when_health_did_not_change() -> None:
