@@ -35,7 +35,17 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, ForeignKey, Model, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    ForeignKey,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 
 from vinculo.access.models import AccountShare, Face, PersonalDataRead
@@ -173,6 +183,35 @@ def readable_account_ids(user: User) -> QuerySet[Any]:
     if not user.is_active:
         return Account.objects.none().values("pk")
     return _account_ids(user)
+
+
+def openable(field: str, ids: QuerySet[Any] | None) -> Any:
+    """An expression for a row's own query: whether its ``field`` (an account or person
+    id) is among ``ids`` (``readable_account_ids(user)``, ``readable_people_ids(user)``),
+    so that a page links only what its reader may open (a link to anything else answers
+    404); true for every row when ``ids`` is None."""
+    if ids is None:
+        return Value(True, output_field=BooleanField())
+    return ExpressionWrapper(Q(**{f"{field}__in": ids}), output_field=BooleanField())
+
+
+def with_link_flags(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    """``queryset`` with ``account_readable`` and ``person_readable`` (``openable``) for
+    the rows' ``account`` and ``person``, whichever its model has: a list in the user's
+    scope may still name an account or a person they may not open (a promise to one of
+    their people, now at someone else's account)."""
+    fields = {f.name for f in queryset.model._meta.get_fields()}
+    admin = is_admin(user)
+    flags = {}
+    if "account" in fields:
+        flags["account_readable"] = openable(
+            "account_id", None if admin else readable_account_ids(user)
+        )
+    if "person" in fields:
+        flags["person_readable"] = openable(
+            "person_id", None if admin else readable_people_ids(user)
+        )
+    return queryset.annotate(**flags)
 
 
 def visible_people(user: User) -> QuerySet[Person]:

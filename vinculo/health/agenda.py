@@ -290,6 +290,9 @@ class AgendaItem:
     channel: str | None
     reasons: list[Reason]
     stake: float = 0.0
+    # Whether the reader may open the account (a person of theirs may work at someone
+    # else's): the page names it without a link otherwise.
+    account_link: bool = True
 
     @property
     def action(self) -> str:
@@ -506,6 +509,8 @@ class SubjectFacts:
     account_health: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
     plan_channel: dict[int, str] = field(default_factory=dict)
     usual_channel: dict[int, str] = field(default_factory=dict)
+    # The accounts the reader may not open, of those read (access.rules.openable).
+    closed_accounts: set[int] = field(default_factory=set)
 
 
 def fact_of_play(
@@ -697,6 +702,7 @@ def assemble(
                 account_key=account_key,
                 person_name=person_name,
                 account_name=account_name,
+                account_link=account_id not in subjects.closed_accounts,
                 priority=priority([r.strength for r in reasons], at_stake, cfg),
                 channel=str(channel) if channel else None,
                 reasons=reasons,
@@ -822,9 +828,11 @@ def agenda_for(
     readable = Q()
     readable_people: QuerySet[Any] = Person.objects.values("pk")
     readable_accounts: QuerySet[Any] = Account.objects.values("pk")
+    open_accounts: QuerySet[Any] | None = None  # for the links: all, unless a user's
     if reader.user is not None and not access.is_admin(reader.user):
         readable_people = access.readable_people_ids(reader.user)
         readable_accounts = access.readable_account_ids(reader.user)
+        open_accounts = readable_accounts
         readable = Q(person_id__in=readable_people) | Q(account_id__in=readable_accounts)
 
     # Plays: mine to act on, those about my facts (they decide whether a promise or a
@@ -1031,6 +1039,7 @@ def agenda_for(
         | {r.account_id for r in facts_rows if not r.person_id and r.account_id}
         | {aid for aid, _h, _o in red_accounts},
         cfg=cfg,
+        readable_accounts=open_accounts,
     )
     items = assemble(
         day=day,
@@ -1083,10 +1092,16 @@ def subject_people(day: dt.date, cfg: AgendaConfig) -> QuerySet[Person]:
 
 
 def _subject_facts(
-    day: dt.date, *, people: set[int], accounts: set[int], cfg: AgendaConfig
+    day: dt.date,
+    *,
+    people: set[int],
+    accounts: set[int],
+    cfg: AgendaConfig,
+    readable_accounts: QuerySet[Any] | None = None,
 ) -> SubjectFacts:
     """Names, keys, current accounts, roles, value, health trend and channels of the
-    subjects: three queries (one more per 900 subjects), each driven by the subjects."""
+    subjects, and which accounts of theirs are not in ``readable_accounts`` (all are when
+    None): three queries (one more per 900 subjects), each driven by the subjects."""
     out = SubjectFacts()
     jobs: dict[int, list[tuple[bool, int, int, int, str]]] = defaultdict(list)
     for pid, aid, start, pk, role in _chunks(
@@ -1125,11 +1140,14 @@ def _subject_facts(
         last_revenue=Subquery(revenue),
         health_now=_latest_value("account_id", day, "overall"),
         health_before=_latest_value("account_id", before, "overall"),
+        readable=access.openable("pk", readable_accounts),
     ).order_by()
-    for pk, key, name, tier, value, now, then in _chunks(
+    for pk, key, name, tier, value, now, then, readable in _chunks(
         account_rows, every_account,
-        "pk", "key", "name", "tier", "last_revenue", "health_now", "health_before",
+        "pk", "key", "name", "tier", "last_revenue", "health_now", "health_before", "readable",
     ):  # fmt: skip
+        if not readable:
+            out.closed_accounts.add(pk)
         out.account_rows[pk] = (
             key or pk,
             name,

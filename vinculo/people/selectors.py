@@ -12,10 +12,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OrderBy,
@@ -29,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from vinculo.access import rules
 from vinculo.health.models import HealthSnapshot, Play, PlayKind, PlayStatus
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import (
@@ -100,12 +99,12 @@ def people_list(
     function: str = "",
     tier: str = "",
     going_silent: bool = False,
-    readable_accounts: QuerySet[Account] | None = None,
+    readable_account_ids: QuerySet[Any] | None = None,
 ) -> QuerySet[Person]:
     """People with their current jobs, owner, last contact and latest health.
 
-    Each current job has ``account_readable`` (``_with_account_readable``: whether its
-    account is one of ``readable_accounts``; True for all when None).
+    Each current job has ``account_readable`` (``access.rules.openable``: whether its
+    account is one of ``readable_account_ids``; True for all when None).
 
     ``only_owned`` keeps the people ``owned_by`` owns, or who work at accounts they own;
     with no colleague it keeps nobody rather than everybody. The filters (M1): the latest
@@ -143,9 +142,9 @@ def people_list(
         .prefetch_related(
             Prefetch(
                 "employments",
-                queryset=_with_account_readable(
-                    current_jobs.select_related("account"), readable_accounts
-                ).order_by("account__name"),
+                queryset=current_jobs.select_related("account")
+                .annotate(account_readable=rules.openable("account_id", readable_account_ids))
+                .order_by("account__name"),
                 to_attr="current_jobs",
             )
         )
@@ -191,36 +190,22 @@ def people_list(
     return people.order_by(_order(column, descending=descending), "search_name", "name", "pk")
 
 
-def _with_account_readable(
-    jobs: QuerySet[Employment], accounts: QuerySet[Account] | None
-) -> QuerySet[Employment]:
-    """``jobs`` with ``account_readable``: whether the job's account is one of ``accounts``
-    (those a user may read: a page links only what opens), in the jobs' query; True for
-    every job when ``accounts`` is None."""
-    readable: Any = (
-        Value(True, output_field=BooleanField())
-        if accounts is None
-        else ExpressionWrapper(
-            Q(account_id__in=accounts.order_by().values("pk")), output_field=BooleanField()
-        )
-    )
-    return jobs.annotate(account_readable=readable)
-
-
 def person_profile(
     *,
     person_id: int,
     people: QuerySet[Person] | None = None,
-    accounts: QuerySet[Account] | None = None,
+    account_ids: QuerySet[Any] | None = None,
 ) -> Person:
     """One person with owner, plan, addresses and every job (current first), or 404; with
     ``people`` (e.g. those a user may read), one of them or 404, in the same query.
 
-    Each job has ``account_readable``: whether its account is one of ``accounts`` (e.g.
-    those the user may read, so that a page links only the accounts that open), in the
-    jobs' query; every account when ``accounts`` is None."""
-    jobs = _with_account_readable(Employment.objects.select_related("account"), accounts).order_by(
-        F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id"
+    Each job has ``account_readable``: whether its account is one of ``account_ids`` (e.g.
+    ``readable_account_ids(user)``, so that a page links only the accounts that open), in
+    the jobs' query; every account when ``account_ids`` is None."""
+    jobs = (
+        Employment.objects.select_related("account")
+        .annotate(account_readable=rules.openable("account_id", account_ids))
+        .order_by(F("end").desc(nulls_first=True), F("start").desc(nulls_last=True), "-id")
     )
     return get_object_or_404(
         (Person.objects.all() if people is None else people)

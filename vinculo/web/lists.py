@@ -76,7 +76,7 @@ def people_for(params: QueryDict, *, user: User) -> tuple[PeopleFilter, QuerySet
         function=chosen.function,
         tier=chosen.tier,
         going_silent=chosen.silent,
-        readable_accounts=rules.visible_accounts(user),
+        readable_account_ids=rules.readable_account_ids(user),
     )
     return chosen, rules.scoped(user, people)
 

@@ -56,7 +56,7 @@ TITLES = {
 def section_context(user: User, person_id: int) -> dict[str, Any]:
     """What the read-only sections show (as the person page reads them)."""
     person = people_selectors.person_profile(
-        person_id=person_id, accounts=rules.visible_accounts(user)
+        person_id=person_id, account_ids=rules.readable_account_ids(user)
     )
     jobs = person.all_jobs  # type: ignore[attr-defined]
     return {

@@ -78,7 +78,7 @@ def complaints(request: AuthedHttpRequest) -> HttpResponse:
     cfg = engine_config()
     since = today - dt.timedelta(days=INBOX_RESOLVED_DAYS)
     rows = (
-        rules.scoped(user, Complaint.objects.all())
+        rules.with_link_flags(user, rules.scoped(user, Complaint.objects.all()))
         .filter(Q(resolved__isnull=True) | Q(resolved__gte=since))
         .select_related("account", "person")
         .order_by(F("resolved").asc(nulls_first=True), "opened", "pk")[:LIST_LIMIT]
@@ -117,7 +117,7 @@ def promises(request: AuthedHttpRequest) -> HttpResponse:
     user = require_reader_of_reports(request)
     today = timezone.localdate()
     rows = (
-        rules.scoped(user, Commitment.objects.all())
+        rules.with_link_flags(user, rules.scoped(user, Commitment.objects.all()))
         .filter(status=CommitmentStatus.OPEN)
         .select_related("account", "person", "colleague")
         .order_by(F("due").asc(nulls_last=True), "made_on", "pk")[:LIST_LIMIT]
@@ -141,7 +141,7 @@ def concerns(request: AuthedHttpRequest) -> HttpResponse:
     user = require_reader_of_reports(request)
     today = timezone.localdate()
     rows = (
-        rules.scoped(user, Concern.objects.all())
+        rules.with_link_flags(user, rules.scoped(user, Concern.objects.all()))
         .filter(resolved__isnull=True)
         .select_related("account", "person")
         .order_by("opened", "pk")[:LIST_LIMIT]

@@ -8,14 +8,16 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from vinculo.access import rules
 from vinculo.commitments.models import Commitment
 from vinculo.health.models import Play, PlayKind, PlayStatus
 from vinculo.interactions.models import Interaction
 from vinculo.people.models import Account, Colleague, Person
 from vinculo.timeline.models import EventKind, TimelineEvent
+from vinculo.users.models import User
 from vinculo.vocab import CommitmentStatus
 
 TIMELINE_PAGE_SIZE = 25
@@ -38,13 +40,19 @@ class TimelineEntry:
 
 
 def _timeline_page(
-    interactions: QuerySet[Interaction], events: QuerySet[TimelineEvent], page_number: str | int
+    interactions: QuerySet[Interaction],
+    events: QuerySet[TimelineEvent],
+    page_number: str | int,
+    reader: User | None,
 ) -> tuple[Page[tuple[str, int, datetime]], list[TimelineEntry]]:
     """Merge two streams newest first, paginated in the database.
 
     The UNION of (source, id, date) is counted and sliced by the database; only the rows
     of the page are then loaded, each table in one query, so the cost does not grow with
     the history. "Interaction logged" events are left out: the interaction itself is shown.
+    Each interaction has ``account_readable`` and each of its people ``readable``: whether
+    the ``reader`` may open them (a person's history includes their other companies'),
+    in the same queries; everything when there is no reader.
     """
     heads = (
         interactions.order_by()
@@ -73,9 +81,15 @@ def _timeline_page(
     page.object_list = rows
     interaction_ids = [row_id for source, row_id, _at in rows if source == INTERACTION]
     event_ids = [row_id for source, row_id, _at in rows if source == EVENT]
+    account_ids = None if reader is None else rules.readable_account_ids(reader)
+    people_ids = None if reader is None else rules.readable_people_ids(reader)
     loaded_interactions = (
         Interaction.objects.select_related("account")
-        .prefetch_related("people", "colleagues")
+        .annotate(account_readable=rules.openable("account_id", account_ids))
+        .prefetch_related(
+            Prefetch("people", Person.objects.annotate(readable=rules.openable("pk", people_ids))),
+            "colleagues",
+        )
         .in_bulk(interaction_ids)
     )
     loaded_events = TimelineEvent.objects.select_related("actor", "account", "person").in_bulk(
@@ -126,22 +140,24 @@ def _at(interaction: Interaction | None, event: TimelineEvent | None, source: st
 
 
 def person_timeline(
-    *, person: Person, page: str | int = 1
+    *, person: Person, page: str | int = 1, reader: User | None = None
 ) -> tuple[Page[tuple[str, int, datetime]], list[TimelineEntry]]:
     return _timeline_page(
         Interaction.objects.filter(person_links__person=person),
         TimelineEvent.objects.filter(person=person),
         page,
+        reader,
     )
 
 
 def account_timeline(
-    *, account: Account, page: str | int = 1
+    *, account: Account, page: str | int = 1, reader: User | None = None
 ) -> tuple[Page[tuple[str, int, datetime]], list[TimelineEntry]]:
     return _timeline_page(
         Interaction.objects.filter(account=account),
         TimelineEvent.objects.filter(account=account),
         page,
+        reader,
     )
 
 

@@ -117,9 +117,13 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     # and whether they may see the personal facts, too
     readable = rules.with_personal_facts_flag(request.user, rules.visible_people(request.user))
     person = people_selectors.person_profile(
-        person_id=person_id, people=readable, accounts=rules.visible_accounts(request.user)
+        person_id=person_id,
+        people=readable,
+        account_ids=rules.readable_account_ids(request.user),
     )
-    page, entries = selectors.person_timeline(person=person, page=request.GET.get("page", 1))
+    page, entries = selectors.person_timeline(
+        person=person, page=request.GET.get("page", 1), reader=request.user
+    )
     if request.htmx and request.htmx.target == "timeline":
         return render(
             request, "web/_timeline.html", {"person": person, "page": page, "entries": entries}
@@ -175,7 +179,9 @@ def account_detail(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     account = people_selectors.account_profile(
         account_id=account_id, accounts=rules.visible_accounts(request.user)
     )
-    page, entries = selectors.account_timeline(account=account, page=request.GET.get("page", 1))
+    page, entries = selectors.account_timeline(
+        account=account, page=request.GET.get("page", 1), reader=request.user
+    )
     if request.htmx and request.htmx.target == "timeline":
         return render(
             request, "web/_timeline.html", {"account": account, "page": page, "entries": entries}
@@ -509,8 +515,9 @@ def _play_error(request: AuthedHttpRequest, play: Play, error: ValidationError) 
 
 
 def _my_plays(user: User) -> QuerySet[Play]:
-    """The user's plays about people and accounts they may still read."""
-    return rules.scoped(user, Play.objects.filter(owner=user))
+    """The user's plays about people and accounts they may still read (with whether each
+    of its person and account opens for them: ``rules.with_link_flags``)."""
+    return rules.with_link_flags(user, rules.scoped(user, Play.objects.filter(owner=user)))
 
 
 def _my_play(request: AuthedHttpRequest, play_id: int) -> tuple[User, Play]:

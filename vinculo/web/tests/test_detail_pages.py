@@ -347,3 +347,45 @@ def test_people_list_links_only_the_accounts_the_reader_may_open(
     assert theirs.get_absolute_url() not in html
     assert "<td>New Corp</td>" in html
     assert f'<a href="{mine.get_absolute_url()}">Old Corp</a>' in html
+
+
+def test_timeline_links_only_the_people_and_accounts_the_reader_may_open(
+    client: Client, owner: User, colleague: Colleague
+) -> None:
+    """The 404 the load test still met after the job links were fixed: a person's history
+    holds the meetings at their new company, whose account and other people the reader may
+    not open. The timeline names them without a link; what the reader may open stays
+    linked, on the person's page and on the account's."""
+    mine = AccountFactory(name="Old Corp", owner=colleague)
+    theirs = AccountFactory(name="New Corp", owner=ColleagueFactory(name="Otro Dueño"))
+    person = PersonFactory(name="Marta Ruiz", owner=colleague)
+    EmploymentFactory(
+        person=person, account=mine, start=dt.date(2015, 1, 1), end=dt.date(2025, 6, 30)
+    )
+    EmploymentFactory(person=person, account=theirs, start=dt.date(2025, 7, 1))
+    stranger = PersonFactory(name="Pablo Ajeno")
+    EmploymentFactory(person=stranger, account=theirs)
+    friend = PersonFactory(name="Luis Mío")
+    EmploymentFactory(person=friend, account=mine)
+    for account, others, when in (
+        (theirs, [stranger], dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)),
+        (mine, [friend], dt.datetime(2025, 3, 2, 10, tzinfo=dt.UTC)),
+    ):
+        interaction = InteractionFactory(account=account, started_at=when, summary=account.name)
+        for someone in (person, *others):
+            InteractionPerson.objects.create(interaction=interaction, person=someone)
+    client.force_login(owner)
+
+    html = client.get(person.get_absolute_url(), **EN).content.decode()
+
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    assert client.get(stranger.get_absolute_url()).status_code == 404
+    assert theirs.get_absolute_url() not in html
+    assert stranger.get_absolute_url() not in html
+    assert "Pablo Ajeno" in html and " · New Corp" in html  # named, not linked
+    assert f'<a href="{friend.get_absolute_url()}">Luis Mío</a>' in html
+    assert f' · <a href="{mine.get_absolute_url()}">Old Corp</a>' in html
+    # The account page's timeline: its people linked (Marta through her old job is mine).
+    account_html = client.get(mine.get_absolute_url(), **EN).content.decode()
+    assert f'<a href="{person.get_absolute_url()}">Marta Ruiz</a>' in account_html
+    assert f'<a href="{friend.get_absolute_url()}">Luis Mío</a>' in account_html
