@@ -49,20 +49,15 @@ from django.db.models import (
 from django.http import Http404
 
 from vinculo.access.models import AccountShare, Face, PersonalDataRead
+from vinculo.people.checks import PERSONAL_FACT_FIELDS
 from vinculo.people.models import Account, Colleague, Employment, Person
 from vinculo.users.models import Role, User
 
 M = TypeVar("M", bound=Model)
 
-# The profile facts of M18, in the order the person page shows them.
-PERSONAL_FACTS = (
-    "birthday",
-    "family",
-    "tastes",
-    "friends",
-    "interests",
-    "professional_interests",
-)
+# The profile facts of M18, in the order the person page shows them (defined once, with
+# the rule that they need a legal basis and its source).
+PERSONAL_FACTS = PERSONAL_FACT_FIELDS
 # Roles that may see personal facts (within the owner's team); admins always may.
 PERSONAL_FACTS_ROLES = frozenset({Role.MANAGER, Role.ACCOUNT_MANAGER})
 # Roles with a team scope (their team's accounts and people).

@@ -13,12 +13,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vinculo.audit.models import Action, AuditEntry, Face
+from vinculo.people.checks import PERSONAL_FACT_FIELDS
 
 HISTORY_LIMIT = 20
-# Personal profile facts (M18): their values are shown only to who may see them.
-PERSONAL_FACTS = frozenset(
-    {"birthday", "family", "tastes", "friends", "interests", "professional_interests", "notes"}
-)
+# Personal profile facts (M18) and the notes: their values are shown only to who may see
+# them.
+PERSONAL_FACTS = frozenset({*PERSONAL_FACT_FIELDS, "notes"})
 
 
 def history_for(

@@ -356,15 +356,20 @@ def health_refresh_after_commit(
     transaction.on_commit(lambda: health_update_for(person_ids=people, account_ids=accounts))
 
 
-def _play_to_change(play: Play, actor: User) -> Play:
-    """The play's row, locked for this transaction, after checking who acts and its state."""
+def _play_locked(play: Play, actor: User) -> Play:
+    """The play's row, locked for this transaction, after checking who acts."""
     if not actor.can_write:
         raise PermissionDenied(_("You cannot change plays."))
-    locked = (
+    return (
         Play.objects.select_for_update(of=("self",))
         .select_related("person", "account")
         .get(pk=play.pk)
     )
+
+
+def _play_to_change(play: Play, actor: User) -> Play:
+    """The play's row, locked for this transaction, after checking who acts and its state."""
+    locked = _play_locked(play, actor)
     if locked.status in (PlayStatus.DONE, PlayStatus.DISMISSED):
         raise ValidationError(_("This play is already closed."))
     return locked
@@ -424,13 +429,7 @@ def play_reopen(*, play: Play, actor: User) -> Play:
     The timeline event keeps what it was (status, snooze date, reason for dismissing);
     the play itself forgets them.
     """
-    if not actor.can_write:
-        raise PermissionDenied(_("You cannot change plays."))
-    locked = (
-        Play.objects.select_for_update(of=("self",))
-        .select_related("person", "account")
-        .get(pk=play.pk)
-    )
+    locked = _play_locked(play, actor)
     if locked.status not in REOPENABLE:
         raise ValidationError(_("Only a snoozed or dismissed play can be brought back."))
     was = {

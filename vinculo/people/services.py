@@ -266,12 +266,7 @@ _PERSON_PROFILE_FIELDS = frozenset(
         "legal_basis",
         "legal_basis_source",
         "notes",
-        "birthday",
-        "family",
-        "tastes",
-        "friends",
-        "interests",
-        "professional_interests",
+        *PERSONAL_FACT_FIELDS,
         "owner",
     }
 )
